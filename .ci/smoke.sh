@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Pack the library, install the tarball into a fresh project, and import it from ESM and CJS,
+# with the types resolving for both, on this Node and (when given) on other Node binaries.
+# Usage: bash .ci/smoke.sh [extra-node-binary ...]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cd "$repo"
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+mkdir "$work/app"
+cd "$work/app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "$work/$tarball" "typescript@5.9" "@types/node@^20" >/dev/null
+
+cat > esm.mjs <<'JS'
+import { HandoffStore, memoryFs, HandoffError } from 'handoffs';
+const fs = memoryFs();
+const store = new HandoffStore({ dir: '/h', fs });
+await store.write({ slug: 'smoke', body: 'esm' });
+const { handoffs } = await store.consume();
+if (handoffs[0]?.body !== 'esm' || typeof HandoffError !== 'function') throw new Error('ESM import broken');
+console.log('esm ok');
+JS
+cat > cjs.cjs <<'JS'
+const { HandoffStore, memoryFs } = require('handoffs');
+const store = new HandoffStore({ dir: '/h', fs: memoryFs() });
+store.write({ slug: 'smoke', body: 'cjs' }).then(() => store.list()).then((list) => {
+  if (list.length !== 1) throw new Error('CJS require broken');
+  console.log('cjs ok');
+});
+JS
+cat > types.mts <<'TS'
+import { HandoffStore, type HandoffRef } from 'handoffs';
+const ref: Promise<HandoffRef> = new HandoffStore({ dir: '/h' }).write({ slug: 's', body: 'b' });
+void ref;
+TS
+cat > types.cts <<'TS'
+import handoffs = require('handoffs');
+const store: handoffs.HandoffStore = new handoffs.HandoffStore({ dir: '/h' });
+void store;
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["types.mts", "types.cts"] }
+JSON
+npx tsc -p .
+echo "types ok (import and require)"
+
+for node in node "$@"; do
+  echo "node $("$node" --version):"
+  "$node" esm.mjs
+  "$node" cjs.cjs
+done

@@ -1,0 +1,151 @@
+import { HandoffError } from '../errors.js';
+
+/**
+ * The handoff name grammar, `YYYY-MM-DD_HHMMSS_<slug>.md`, and its consumed form
+ * `YYYY-MM-DD_HHMMSS_<slug>_done.md`. Pure functions: no filesystem here.
+ */
+
+/** Which clock a name's timestamp is written in. `'local'` matches a shell's `date +%Y-%m-%d_%H%M%S`. */
+export type TimeZone = 'local' | 'utc';
+
+/** The longest slug `normalizeSlug` returns, before any collision suffix. */
+export const MAX_SLUG_LENGTH = 64;
+
+/** The suffix that marks a handoff as consumed. */
+export const DONE_SUFFIX = '_done.md';
+
+const PENDING_SUFFIX = '.md';
+
+// The slug is lenient on reading (people and agents write these names by hand) and strict on
+// writing (`normalizeSlug`). It cannot start with a dot, so no name can be `.` or `..`.
+const NAME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})_(\d{2})(\d{2})(\d{2})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\.md$/;
+
+const COLLISION_PATTERN = /^(.+)-([2-9]|[1-9]\d+)$/;
+
+/** A handoff file name taken apart. */
+export interface HandoffName {
+  /** The file name as found, pending or consumed form. */
+  readonly name: string;
+  /** `YYYY-MM-DD_HHMMSS`. */
+  readonly stamp: string;
+  /** The slug including any collision suffix (`fix-2`). */
+  readonly slug: string;
+  /** Whether this is the consumed (`_done.md`) form. */
+  readonly done: boolean;
+  /** The pending form of the name (`…_<slug>.md`). */
+  readonly pendingName: string;
+  /** The consumed form of the name (`…_<slug>_done.md`). */
+  readonly doneName: string;
+}
+
+/**
+ * Normalises free text to a slug: lower case, accents dropped, every run of other characters
+ * becomes one `-`, trimmed, at most {@link MAX_SLUG_LENGTH} characters.
+ *
+ * @throws HandoffError `INVALID_SLUG` when the input is not a string or nothing is left.
+ */
+export function normalizeSlug(input: unknown): string {
+  if (typeof input !== 'string') {
+    throw new HandoffError('INVALID_SLUG', `slug must be a string, got ${describe(input)}`);
+  }
+  const slug = input
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, MAX_SLUG_LENGTH * 4)
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_SLUG_LENGTH)
+    .replace(/-+$/, '');
+  if (slug === '') {
+    throw new HandoffError(
+      'INVALID_SLUG',
+      `slug ${JSON.stringify(input.slice(0, 80))} has no letters or digits`,
+    );
+  }
+  return slug;
+}
+
+/** Formats `date` as `YYYY-MM-DD_HHMMSS` in the given clock. */
+export function formatStamp(date: Date, timeZone: TimeZone): string {
+  const utc = timeZone === 'utc';
+  const parts = utc
+    ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]
+    : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds()];
+  const [year, month, day, hours, minutes, seconds] = parts.map((part, index) =>
+    String(part).padStart(index === 0 ? 4 : 2, '0'),
+  );
+  return `${year}-${month}-${day}_${hours}${minutes}${seconds}`;
+}
+
+/** The instant a `YYYY-MM-DD_HHMMSS` stamp names in the given clock. */
+export function parseStamp(stamp: string, timeZone: TimeZone): Date {
+  const fields = /^(\d{4})-(\d{2})-(\d{2})_(\d{2})(\d{2})(\d{2})$/.exec(stamp);
+  if (!fields) throw new HandoffError('INVALID_NAME', `not a timestamp: ${JSON.stringify(stamp)}`);
+  const [year, month, day, hours, minutes, seconds] = fields.slice(1).map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  return timeZone === 'utc'
+    ? new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds))
+    : new Date(year, month - 1, day, hours, minutes, seconds);
+}
+
+/** Builds a handoff file name; `collision` n ≥ 2 appends `-n` to the slug. */
+export function formatHandoffName(
+  stamp: string,
+  slug: string,
+  options: { collision?: number; done?: boolean } = {},
+): string {
+  const { collision = 1, done = false } = options;
+  const fullSlug = collision > 1 ? `${slug}-${collision}` : slug;
+  return `${stamp}_${fullSlug}${done ? DONE_SUFFIX : PENDING_SUFFIX}`;
+}
+
+/** Takes a file name apart, or returns `undefined` when it is not a handoff name. */
+export function parseHandoffName(name: string): HandoffName | undefined {
+  const fields = NAME_PATTERN.exec(name);
+  if (!fields) return undefined;
+  const [, year, month, day, hours, minutes, seconds] = fields.map(Number) as number[] as [
+    number, number, number, number, number, number, number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 60) {
+    return undefined;
+  }
+  let slug = fields[7]!;
+  const done = slug.endsWith('_done');
+  if (done) slug = slug.slice(0, -'_done'.length);
+  if (slug === '' || !/[A-Za-z0-9]$/.test(slug)) return undefined;
+  const stamp = name.slice(0, 17);
+  return {
+    name,
+    stamp,
+    slug,
+    done,
+    pendingName: `${stamp}_${slug}${PENDING_SUFFIX}`,
+    doneName: `${stamp}_${slug}${DONE_SUFFIX}`,
+  };
+}
+
+/** Splits a slug into its base and collision number (`fix-3` → `['fix', 3]`, `fix` → `['fix', 1]`). */
+export function splitCollision(slug: string): [base: string, collision: number] {
+  const fields = COLLISION_PATTERN.exec(slug);
+  return fields ? [fields[1]!, Number(fields[2])] : [slug, 1];
+}
+
+/**
+ * Chronological order of handoff names: by timestamp, then by slug, then by collision number, so
+ * `fix`, `fix-2`, `fix-10` keep the order in which same-second writers published them.
+ */
+export function compareHandoffNames(a: HandoffName, b: HandoffName): number {
+  if (a.stamp !== b.stamp) return a.stamp < b.stamp ? -1 : 1;
+  const [baseA, collisionA] = splitCollision(a.slug);
+  const [baseB, collisionB] = splitCollision(b.slug);
+  if (baseA !== baseB) return baseA < baseB ? -1 : 1;
+  if (collisionA !== collisionB) return collisionA - collisionB;
+  return a.done === b.done ? 0 : a.done ? 1 : -1;
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}

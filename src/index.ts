@@ -1,0 +1,34 @@
+export { HandoffError, MemoryError } from './errors.js';
+export type { HandoffErrorCode, MemoryErrorCode, LibraryErrorOptions } from './errors.js';
+export type { FileSystem, DirEntry, EntryKind, FileInfo, CreateFileOptions } from './fs/types.js';
+export { nodeFs } from './fs/node.js';
+export { memoryFs } from './fs/memory.js';
+export type { MemoryFileSystem } from './fs/memory.js';
+export { HandoffStore } from './handoff/store.js';
+export type {
+  HandoffStoreOptions,
+  HandoffRef,
+  HandoffContent,
+  ConsumedHandoff,
+  WriteInput,
+  ConsumeOptions,
+  ConsumeResult,
+  SkippedHandoff,
+  CleanupResult,
+  StartResult,
+} from './handoff/store.js';
+export {
+  normalizeSlug,
+  formatStamp,
+  parseStamp,
+  formatHandoffName,
+  parseHandoffName,
+  compareHandoffNames,
+  MAX_SLUG_LENGTH,
+  DONE_SUFFIX,
+} from './handoff/name.js';
+export type { HandoffName, TimeZone } from './handoff/name.js';
+export { mergeHandoffs } from './handoff/merge.js';
+export type { MergeItem, MergeBudget } from './handoff/merge.js';
+export { parseFrontMatter, renderFrontMatter } from './handoff/front-matter.js';
+export type { HandoffMeta, MetaValue } from './handoff/front-matter.js';

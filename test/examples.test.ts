@@ -1,0 +1,17 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const example = (name: string) => join(import.meta.dirname, '..', 'examples', name);
+
+describe('examples stay runnable', () => {
+  it('demo: five concurrent sessions lose four contexts with one file and none with handoffs', async () => {
+    const { stdout } = await run(process.execPath, [example('demo.mjs')]);
+    expect(stdout).toContain('1 context survives, 4 are lost');
+    expect(stdout).toContain('5 files, none overwritten');
+    expect(stdout).toMatch(/total 5 of 5/);
+    for (let session = 1; session <= 5; session++) expect(stdout).toContain(`context of session ${session}`);
+  });
+});
