@@ -15,3 +15,12 @@ describe('examples stay runnable', () => {
     for (let session = 1; session <= 5; session++) expect(stdout).toContain(`context of session ${session}`);
   });
 });
+
+describe('memory-index example', () => {
+  it('splits a flat file, adds a topic, finds it by search, and lints clean', async () => {
+    const { stdout } = await run(process.execPath, [example('memory-index.mjs')]);
+    expect(stdout).toContain('split plans 4 topic files: overview.md, identity.md, infrastructure.md, voice-rules.md');
+    expect(stdout).toContain('search "what shipped" → completed-work.md');
+    expect(stdout).toContain('lint: clean');
+  });
+});
