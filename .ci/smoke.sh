@@ -51,4 +51,12 @@ for node in node "$@"; do
   echo "node $("$node" --version):"
   "$node" esm.mjs
   "$node" cjs.cjs
+  # The installed command, as a user runs it.
+  cli=node_modules/handoffs/dist/cli.js
+  test "$("$node" "$cli" --version)" = "$(node -p "require('handoffs/package.json').version")"
+  out=$(HOME="$work" "$node" "$cli" write --slug smoke --dir "$work/h" <<< "cli body")
+  test -f "$out"
+  HOME="$work" "$node" "$cli" start --dir "$work/h" --all-projects | grep -q "cli body"
+  echo "cli ok"
 done
+test -x node_modules/.bin/handoffs && echo "bin ok"

@@ -24,3 +24,20 @@ describe('memory-index example', () => {
     expect(stdout).toContain('lint: clean');
   });
 });
+
+describe('harness example', () => {
+  it('runs parallel worker processes and claims all their handoffs for its project only', async () => {
+    const { stdout } = await run(process.execPath, [example('harness.mjs')]);
+    expect(stdout).toContain('6 workers finished; the planner claimed 6 handoffs, left 1 for another project.');
+    for (const task of ['parse-invoices', 'fix-rounding', 'docs']) expect(stdout).toContain(`Finished ${task}.`);
+    expect(stdout).not.toContain('not ours');
+  });
+});
+
+describe("a user's own tests against memoryFs()", () => {
+  it('pass under node --test', async () => {
+    const { stdout } = await run(process.execPath, ['--test', join(import.meta.dirname, '..', 'examples', 'testing-with-memoryfs')]);
+    expect(stdout).toMatch(/# pass 2\n/);
+    expect(stdout).toMatch(/# fail 0\n/);
+  });
+});

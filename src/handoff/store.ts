@@ -48,12 +48,12 @@ export interface HandoffRef {
   slug: string;
   /** When it was written: exact for `write`, to the second (from the name) otherwise. */
   createdAt: Date;
+  /** Whether it is in the consumed (`_done.md`) form. */
+  done: boolean;
 }
 
 /** A handoff read with {@link HandoffStore.read}. */
 export interface HandoffContent extends HandoffRef {
-  /** Whether it is in the consumed (`_done.md`) form. */
-  done: boolean;
   /** Its text, front matter removed. */
   body: string;
   /** Its front matter; `{}` when it has none. */
@@ -197,12 +197,22 @@ export class HandoffStore {
         await this.#removeQuietly(temp);
       }
     });
-    return { name, path: join(this.dir, name), slug: parseHandoffName(name)!.slug, createdAt };
+    return { name, path: join(this.dir, name), slug: parseHandoffName(name)!.slug, createdAt, done: false };
   }
 
-  /** The pending handoffs, oldest first. Consumed, temporary, foreign files and links are skipped. */
-  async list(): Promise<HandoffRef[]> {
-    return (await this.#scan()).filter((parsed) => !parsed.done).map((parsed) => this.#ref(parsed));
+  /** Days a consumed handoff is kept, counted from consumption. */
+  get retentionDays(): number {
+    return this.#retentionDays;
+  }
+
+  /**
+   * The pending handoffs, oldest first; with `consumed: true`, the consumed ones too (still on disk
+   * within retention). Temporary files, foreign files, directories and links are skipped.
+   */
+  async list(options: { consumed?: boolean } = {}): Promise<HandoffRef[]> {
+    return (await this.#io('list', this.dir, () => this.#scan()))
+      .filter((parsed) => options.consumed || !parsed.done)
+      .map((parsed) => this.#ref(parsed));
   }
 
   /**
@@ -223,7 +233,7 @@ export class HandoffStore {
       }
       throw ioError('read', path, error);
     }
-    return { ...this.#ref(parsed), done: parsed.done, ...decodeHandoff(bytes) };
+    return { ...this.#ref(parsed), ...decodeHandoff(bytes) };
   }
 
   /**
@@ -270,7 +280,7 @@ export class HandoffStore {
           skipped.push({ name: parsed.name, reason: 'other-project' });
           return undefined;
         }
-        return { ...this.#ref(parsed), doneName, path: donePath, ...content, legacy: false };
+        return { ...this.#ref(parsed), done: true, doneName, path: donePath, ...content, legacy: false };
       });
       for (const handoff of claimed) if (handoff) handoffs.push(handoff);
       if (this.#durable && handoffs.length > 0) await this.#fs.syncDir(this.dir);
@@ -282,6 +292,33 @@ export class HandoffStore {
       );
       return { handoffs, merged, skipped };
     });
+  }
+
+  /**
+   * What `consume(options)` would return now, without claiming anything: the pending handoffs in
+   * scope with their texts, and the merged text. Another session may still claim them.
+   */
+  async peek(options: ConsumeOptions = {}): Promise<{ handoffs: HandoffContent[]; merged: string; skipped: SkippedHandoff[] }> {
+    const project = options.project === undefined ? undefined : resolve(options.project);
+    const handoffs: HandoffContent[] = [];
+    const skipped: SkippedHandoff[] = [];
+    for (const ref of await this.list()) {
+      let content: HandoffContent;
+      try {
+        content = await this.read(ref.name);
+      } catch (error) {
+        if (error instanceof HandoffError && error.code === 'NOT_FOUND') continue;
+        skipped.push({ name: ref.name, reason: 'unreadable', code: errorCode((error as { cause?: unknown }).cause) ?? 'UNKNOWN' });
+        continue;
+      }
+      if (project !== undefined && !inScope(content.meta, project)) skipped.push({ name: ref.name, reason: 'other-project' });
+      else handoffs.push(content);
+    }
+    const merged = mergeHandoffs(
+      handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path })),
+      options,
+    );
+    return { handoffs, merged, skipped };
   }
 
   /**
@@ -330,6 +367,7 @@ export class HandoffStore {
       path: join(this.dir, parsed.name),
       slug: parsed.slug,
       createdAt: parseStamp(parsed.stamp, this.#timeZone),
+      done: parsed.done,
     };
   }
 
@@ -483,7 +521,7 @@ export class HandoffStore {
     const path = join(this.dir, doneName);
     await this.#fs.chmod(path, FILE_MODE);
     const content = decodeHandoff(await this.#fs.readFile(path));
-    return { ...this.#ref(parsed), doneName, path, ...content, legacy: true };
+    return { ...this.#ref(parsed), done: true, doneName, path, ...content, legacy: true };
   }
 
   /** A legacy file on another device cannot be linked: copy it in, claim the copy, then remove it. */

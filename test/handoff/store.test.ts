@@ -30,6 +30,7 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
         path: join(dir, '2026-02-27_143022_blog-pipeline-fix.md'),
         slug: 'blog-pipeline-fix',
         createdAt: new Date(T0),
+        done: false,
       });
       expect(text(await box.fs.readFile(written.path))).toBe('Done: X\nNext: Y\n');
     });
@@ -130,6 +131,11 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       await put('2026-02-27_120000_x.md.bak', 'foreign');
       await box.fs.mkdir(join(dir, '2026-02-27_110000_dir.md'), { recursive: false, mode: 0o700 });
       expect((await s.list()).map((handoff) => handoff.name)).toEqual(['2026-02-27_140000_earlier.md', '2026-02-27_150000_later.md']);
+      expect((await s.list({ consumed: true })).map((handoff) => [handoff.name, handoff.done])).toEqual([
+        ['2026-02-27_130000_consumed_done.md', true],
+        ['2026-02-27_140000_earlier.md', false],
+        ['2026-02-27_150000_later.md', false],
+      ]);
     });
 
     it('reads a pending or consumed handoff without consuming it', async () => {
