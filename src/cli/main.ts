@@ -339,6 +339,7 @@ function store(values: Parsed['values'], io: Io): HandoffStore {
   return new HandoffStore({
     dir: handoffsDir(values, io),
     legacyFile: legacy === '' ? undefined : resolveHome(String(legacy)),
+    onWarning: (message) => io.stderr.write(`handoffs: warning: ${message}\n`),
   });
 }
 

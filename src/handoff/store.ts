@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { HandoffError, errorCode } from '../errors.js';
 import { nodeFs } from '../fs/node.js';
+import { retrying } from '../fs/retry.js';
 import type { FileSystem } from '../fs/types.js';
 import { parseFrontMatter, renderFrontMatter, type HandoffMeta } from './front-matter.js';
 import { mergeHandoffs, type MergeBudget } from './merge.js';
@@ -36,6 +37,11 @@ export interface HandoffStoreOptions {
   durable?: boolean;
   /** Age after which a temporary file left by a killed writer is swept. Default one hour. */
   staleTempMs?: number;
+  /**
+   * Called with a message for conditions worth a person's attention that are not errors, such as a
+   * handoffs directory that other users can write to. Default: `process.emitWarning`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** A handoff on disk. */
@@ -155,20 +161,23 @@ export class HandoffStore {
   readonly #legacyFile: string | undefined;
   readonly #durable: boolean;
   readonly #staleTempMs: number;
+  readonly #onWarning: (message: string) => void;
   #dirReady: Promise<void> | undefined;
+  #dirChecked = false;
 
   constructor(options: HandoffStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir === '') {
       throw new HandoffError('INVALID_OPTION', 'HandoffStore needs options.dir, a non-empty string');
     }
     this.dir = resolve(options.dir);
-    this.#fs = options.fs ?? nodeFs();
+    this.#fs = retrying(options.fs ?? nodeFs());
     this.#now = options.now ?? (() => new Date());
     this.#timeZone = oneOf('timeZone', options.timeZone ?? 'local', ['local', 'utc']);
     this.#retentionDays = nonNegative('retentionDays', options.retentionDays ?? 7);
     this.#legacyFile = options.legacyFile === undefined ? undefined : resolve(options.legacyFile);
     this.#durable = options.durable ?? true;
     this.#staleTempMs = nonNegative('staleTempMs', options.staleTempMs ?? 3_600_000);
+    this.#onWarning = options.onWarning ?? ((message) => process.emitWarning(message, 'HandoffsWarning'));
   }
 
   /**
@@ -189,13 +198,18 @@ export class HandoffStore {
     const name = await this.#io('write', this.dir, async () => {
       await this.#ensureDir();
       const temp = await this.#createTemp(data);
+      let published: string;
       try {
-        const published = await this.#publish(temp, stamp, slug);
-        if (this.#durable) await this.#fs.syncDir(this.dir);
-        return published;
-      } finally {
-        await this.#removeQuietly(temp);
+        published = await this.#publish(temp, stamp, slug);
+      } catch (error) {
+        await this.#removeQuietly(temp).catch(() => {});
+        throw error;
       }
+      // Published: from here on a failure must not report the write as failed (a caller would
+      // write it again). A temporary file that cannot be removed is swept by cleanup later.
+      await this.#removeQuietly(temp).catch(() => {});
+      if (this.#durable) await this.#fs.syncDir(this.dir);
+      return published;
     });
     return { name, path: join(this.dir, name), slug: parseHandoffName(name)!.slug, createdAt, done: false };
   }
@@ -250,40 +264,27 @@ export class HandoffStore {
     return this.#io('consume', this.dir, async () => {
       const handoffs: ConsumedHandoff[] = [];
       const skipped: SkippedHandoff[] = [];
-      const legacy = await this.#migrateLegacy();
-      if (legacy) handoffs.push(legacy);
+      try {
+        const legacy = await this.#migrateLegacy();
+        if (legacy) handoffs.push(legacy);
+      } catch (error) {
+        skipped.push({ name: basename(this.#legacyFile ?? ''), reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
+      }
 
       const pending = (await this.#scan()).filter((parsed) => !parsed.done);
       const claimed = await mapLimit(pending, CONSUME_CONCURRENCY, async (parsed) => {
-        if (project !== undefined) {
-          // Peek before claiming so that another project's handoff is never taken, not even briefly.
-          const peeked = await this.#peek(parsed);
-          if (peeked && !inScope(peeked.meta, project)) {
-            skipped.push({ name: parsed.name, reason: 'other-project' });
-            return undefined;
-          }
-        }
-        const doneName = await this.#claim(join(this.dir, parsed.name), parsed);
-        if (doneName === undefined) return undefined;
-        const donePath = join(this.dir, doneName);
-        let content: { body: string; meta: HandoffMeta };
+        // One file's failure must not cost the others: a rejected consume would leave every file
+        // it had already claimed consumed on disk yet delivered to no one.
         try {
-          content = decodeHandoff(await this.#fs.readFile(donePath));
+          return await this.#consumeOne(parsed, project, skipped);
         } catch (error) {
-          await this.#release(donePath, parsed);
           skipped.push({ name: parsed.name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
           return undefined;
         }
-        if (project !== undefined && !inScope(content.meta, project)) {
-          // The name was reused between the peek and the claim; give the other project its file back.
-          await this.#release(donePath, parsed);
-          skipped.push({ name: parsed.name, reason: 'other-project' });
-          return undefined;
-        }
-        return { ...this.#ref(parsed), done: true, doneName, path: donePath, ...content, legacy: false };
       });
       for (const handoff of claimed) if (handoff) handoffs.push(handoff);
-      if (this.#durable && handoffs.length > 0) await this.#fs.syncDir(this.dir);
+      // Claims are made; a failed directory sync must not withhold what was claimed.
+      if (this.#durable && handoffs.length > 0) await this.#fs.syncDir(this.dir).catch(() => {});
 
       handoffs.sort((a, b) => compareHandoffNames(parseHandoffName(a.doneName)!, parseHandoffName(b.doneName)!));
       const merged = mergeHandoffs(
@@ -292,6 +293,36 @@ export class HandoffStore {
       );
       return { handoffs, merged, skipped };
     });
+  }
+
+  /** Claims and reads one pending handoff; `undefined` when it went to another consumer or was skipped. */
+  async #consumeOne(parsed: HandoffName, project: string | undefined, skipped: SkippedHandoff[]): Promise<ConsumedHandoff | undefined> {
+    if (project !== undefined) {
+      // Peek before claiming so that another project's handoff is never taken, not even briefly.
+      const peeked = await this.#peek(parsed);
+      if (peeked && !inScope(peeked.meta, project)) {
+        skipped.push({ name: parsed.name, reason: 'other-project' });
+        return undefined;
+      }
+    }
+    const doneName = await this.#claim(join(this.dir, parsed.name), parsed);
+    if (doneName === undefined) return undefined;
+    const donePath = join(this.dir, doneName);
+    let content: { body: string; meta: HandoffMeta };
+    try {
+      content = decodeHandoff(await this.#fs.readFile(donePath));
+    } catch (error) {
+      await this.#release(donePath, parsed);
+      skipped.push({ name: parsed.name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
+      return undefined;
+    }
+    if (project !== undefined && !inScope(content.meta, project)) {
+      // The name was reused between the peek and the claim; give the other project its file back.
+      await this.#release(donePath, parsed);
+      skipped.push({ name: parsed.name, reason: 'other-project' });
+      return undefined;
+    }
+    return { ...this.#ref(parsed), done: true, doneName, path: donePath, ...content, legacy: false };
   }
 
   /**
@@ -384,10 +415,25 @@ export class HandoffStore {
 
   async #readdir() {
     try {
-      return await this.#fs.readdir(this.dir);
+      const entries = await this.#fs.readdir(this.dir);
+      await this.#checkDir();
+      return entries;
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return [];
       throw error;
+    }
+  }
+
+  /** Warns, once per store, when other users could plant or remove handoffs in the directory. */
+  async #checkDir(): Promise<void> {
+    if (this.#dirChecked || process.platform === 'win32') return;
+    this.#dirChecked = true;
+    const info = await this.#fs.stat(this.dir).catch(() => undefined);
+    if (info && (info.mode & 0o022) !== 0) {
+      this.#onWarning(
+        `handoffs directory ${this.dir} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); ` +
+          'other users could add or remove handoffs. Consider chmod 700.',
+      );
     }
   }
 
@@ -471,7 +517,9 @@ export class HandoffStore {
         }
         continue;
       }
-      await this.#removeQuietly(source);
+      // Claimed. If the pending name cannot be removed now, the next consume finds it linked to
+      // this done file and removes it; it is never delivered twice.
+      await this.#removeQuietly(source).catch(() => {});
       return doneName;
     }
     throw new HandoffError('IO', `no free consumed name for ${parsed.name}`, { path: source });

@@ -1,7 +1,8 @@
 import { join, posix, resolve } from 'node:path';
 import MiniSearch from 'minisearch';
 import { MemoryError, errorCode } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { ATOMIC_TEMP_PATTERN, writeFileAtomic } from '../fs/atomic.js';
+import { retrying } from '../fs/retry.js';
 import { nodeFs } from '../fs/node.js';
 import type { FileSystem } from '../fs/types.js';
 import { lintIndex, type LintProblem } from './lint.js';
@@ -26,6 +27,8 @@ export interface MemoryIndexOptions {
   durable?: boolean;
   /** How the index lock waits and when it counts as stale. */
   lock?: LockOptions;
+  /** Age after which `cleanup` deletes temporary files left by killed writers. Default one hour. */
+  staleTempMs?: number;
 }
 
 /** What {@link MemoryIndex.upsert} takes. */
@@ -88,6 +91,7 @@ export class MemoryIndex {
   readonly #maxSummaryLength: number;
   readonly #durable: boolean;
   readonly #lock: LockOptions;
+  readonly #staleTempMs: number;
   #parsed: ParsedIndex;
 
   private constructor(options: MemoryIndexOptions, fs: FileSystem, text: string) {
@@ -99,6 +103,7 @@ export class MemoryIndex {
     this.#maxSummaryLength = options.maxSummaryLength ?? 160;
     this.#durable = options.durable ?? true;
     this.#lock = options.lock ?? {};
+    this.#staleTempMs = options.staleTempMs ?? 3_600_000;
     this.#parsed = parseIndex(text);
   }
 
@@ -122,7 +127,7 @@ export class MemoryIndex {
         throw new MemoryError('INVALID_OPTION', `${key} must be a positive integer, got ${String(value)}`);
       }
     }
-    const fs = options.fs ?? nodeFs();
+    const fs = retrying(options.fs ?? nodeFs());
     const info = await fs.stat(options.dir).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') {
         throw new MemoryError('NOT_FOUND', `memory directory ${options.dir} does not exist`, { cause: error, path: options.dir });
@@ -304,18 +309,51 @@ export class MemoryIndex {
     return lintIndex(this.#parsed, { maxLines: this.#maxLines, maxSummaryLength: this.#maxSummaryLength, topicFiles });
   }
 
-  /** Relative paths of every `.md` file under the directory but the index, skipping hidden names. */
-  async #topicFiles(): Promise<string[]> {
-    const files: string[] = [];
+  /**
+   * Deletes what killed writers left behind, once older than `staleTempMs`: temporary files of
+   * atomic writes, and lock files set aside when a stale lock was broken. Returns their paths
+   * relative to the directory.
+   */
+  async cleanup(): Promise<string[]> {
+    return this.#io('cleanup', this.dir, async () => {
+      const cutoff = Date.now() - this.#staleTempMs;
+      const removed: string[] = [];
+      const lockDebris = `${this.#indexFile}.lock.stale-`;
+      await this.#walk(async (relative, entry) => {
+        if (entry.kind !== 'file' || !(ATOMIC_TEMP_PATTERN.test(entry.name) || entry.name.startsWith(lockDebris))) return;
+        const path = this.#topicPath(relative);
+        const info = await this.#fs.lstat(path).catch(() => undefined);
+        if (info === undefined || info.mtimeMs > cutoff) return;
+        await this.#fs.unlink(path).then(
+          () => removed.push(relative),
+          (error: unknown) => {
+            if (errorCode(error) !== 'ENOENT') throw error;
+          },
+        );
+      });
+      return removed.sort();
+    });
+  }
+
+  /** Calls `visit` for every entry under the directory (hidden ones included), depth-first. */
+  async #walk(visit: (relative: string, entry: { name: string; kind: string }) => Promise<void>): Promise<void> {
     const walk = async (relative: string, depth: number): Promise<void> => {
-      for (const entry of await this.#fs.readdir(relative === '' ? this.dir : join(this.dir, relative))) {
-        if (entry.name.startsWith('.')) continue;
+      for (const entry of await this.#fs.readdir(relative === '' ? this.dir : this.#topicPath(relative))) {
         const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.kind === 'directory' && depth < 8) await walk(path, depth + 1);
-        else if (entry.kind === 'file' && entry.name.endsWith('.md') && path !== this.#indexFile) files.push(path);
+        else await visit(path, entry);
       }
     };
     await walk('', 0);
+  }
+
+  /** Relative paths of every `.md` file under the directory but the index, skipping hidden names. */
+  async #topicFiles(): Promise<string[]> {
+    const files: string[] = [];
+    await this.#walk(async (relative, entry) => {
+      const hidden = relative.split('/').some((segment) => segment.startsWith('.'));
+      if (!hidden && entry.kind === 'file' && entry.name.endsWith('.md') && relative !== this.#indexFile) files.push(relative);
+    });
     return files.sort();
   }
 

@@ -144,11 +144,15 @@ function lastContentLine(lines: string[], start: number, end: number): number {
   return start;
 }
 
-/** Renders one entry line, escaping what would break the link. */
+/**
+ * Renders one entry line. Characters with inline meaning in CommonMark (backslash, code, emphasis,
+ * brackets, HTML, entities) are backslash-escaped, so the title and summary read back as written.
+ */
 export function renderEntry(entry: { title: string; file: string; summary: string }): string {
-  const title = entry.title.replace(/[\\[\]]/g, '\\$&');
+  const escape = (text: string) => text.replace(/[\\`*_[\]<&]/g, '\\$&');
   const file = /[\s()<>]/.test(entry.file) ? `<${entry.file}>` : entry.file;
-  return entry.summary === '' ? `- [${title}](${file})` : `- [${title}](${file}) — ${entry.summary}`;
+  const link = `- [${escape(entry.title)}](${file})`;
+  return entry.summary === '' ? link : `${link} — ${escape(entry.summary)}`;
 }
 
 /** The line ending the text mostly uses. */
