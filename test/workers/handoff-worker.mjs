@@ -1,5 +1,7 @@
 // A separate OS process that writes or consumes handoffs on real disk, for the race tests.
-// Usage: node handoff-worker.mjs <write|consume> <dir> <startAtMs> [count] [slug] [fixedTimeMs]
+// Usage: node handoff-worker.mjs <mode> <dir> <startAtMs> [count] [slug] [fixedTimeMs]
+//   write: count handoffs; consume: count passes; cleanup: count passes;
+//   write-forever, consume-forever: until killed (crash tests).
 // Prints one JSON line: the names written, or the handoffs consumed with their bodies.
 import { HandoffStore } from '../../dist/index.js';
 
@@ -25,6 +27,20 @@ if (mode === 'write') {
     for (const handoff of handoffs) claimed.push({ name: handoff.name, doneName: handoff.doneName, body: handoff.body });
   }
   process.stdout.write(JSON.stringify({ claimed }) + '\n');
+} else if (mode === 'write-forever') {
+  // Crash target: large self-checking bodies (1 to 5 MB) until killed. count = seed for sizes.
+  process.stdout.write('ready\n');
+  for (let index = 0; ; index++) {
+    const size = 1_000_000 + ((index * 7919 + Number(count)) % 4_000_000);
+    const id = `${process.pid}-${index}`;
+    await store.write({ slug, body: `begin-${id}\n${'x'.repeat(size)}\nend-${id}\n` });
+  }
+} else if (mode === 'consume-forever') {
+  process.stdout.write('ready\n');
+  for (;;) await store.consume();
+} else if (mode === 'cleanup') {
+  for (let pass = 0; pass < Number(count); pass++) await store.cleanup();
+  process.stdout.write(JSON.stringify({ passes: Number(count) }) + '\n');
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

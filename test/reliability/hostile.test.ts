@@ -1,0 +1,159 @@
+import { chmod, lutimes, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HandoffStore, MemoryIndex, nodeFs, type FileSystem } from '../../src/index.js';
+import { tempDir } from '../helpers.js';
+
+const OLD = new Date(Date.now() - 30 * 86_400_000);
+
+describe('hostile directory contents (real disk)', () => {
+  let sandbox: Awaited<ReturnType<typeof tempDir>>;
+  let dir: string;
+  let outside: string;
+  const store = (options: { fs?: FileSystem; onWarning?: (message: string) => void } = {}) =>
+    new HandoffStore({ dir, durable: false, onWarning: () => {}, ...options });
+
+  beforeEach(async () => {
+    sandbox = await tempDir();
+    dir = join(sandbox.root, 'handoffs');
+    outside = join(sandbox.root, 'outside');
+    await mkdir(dir, { mode: 0o700 });
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret.txt'), 'do not read me');
+  });
+  afterEach(() => sandbox.dispose());
+
+  it('ignores foreign files and directories, and keeps them', async () => {
+    await writeFile(join(dir, 'notes.md'), 'mine');
+    await writeFile(join(dir, 'README'), 'mine');
+    await mkdir(join(dir, '2026-02-27_143022_a-directory.md'));
+    await mkdir(join(dir, '2026-02-27_143022_old_done.md'));
+    await writeFile(join(dir, '2026-02-27_143022_real.md'), 'real');
+    const { handoffs } = await store().consume();
+    expect(handoffs.map((handoff) => handoff.body)).toEqual(['real']);
+    await store().cleanup({ olderThanDays: 0 });
+    expect((await readdir(dir)).sort()).toEqual(
+      ['2026-02-27_143022_a-directory.md', '2026-02-27_143022_old_done.md', 'README', 'notes.md'].sort(),
+    );
+  });
+
+  it('never reads through a symlink named like a pending handoff, nor claims it', async () => {
+    await symlink(join(outside, 'secret.txt'), join(dir, '2026-02-27_143022_trap.md'));
+    await symlink(outside, join(dir, '2026-02-27_143023_dirtrap.md'));
+    expect(await store().list()).toEqual([]);
+    const { handoffs, merged } = await store().consume();
+    expect(handoffs).toEqual([]);
+    expect(merged).not.toContain('do not read me');
+    expect((await readdir(dir)).sort()).toEqual(['2026-02-27_143022_trap.md', '2026-02-27_143023_dirtrap.md']);
+    await expect(store().read('2026-02-27_143022_trap.md')).rejects.toMatchObject({ code: 'IO', cause: expect.objectContaining({ code: 'ELOOP' }) });
+  });
+
+  it('cleanup deletes an old symlink named like a consumed handoff, never its target', async () => {
+    const link = join(dir, '2026-01-01_000000_trap_done.md');
+    await symlink(join(outside, 'secret.txt'), link);
+    await lutimes(link, OLD, OLD);
+    const { removed } = await store().cleanup();
+    expect(removed).toEqual(['2026-01-01_000000_trap_done.md']);
+    expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('do not read me');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('leaves an unreadable handoff pending and says so, delivering the others', async () => {
+    await writeFile(join(dir, '2026-02-27_143022_locked.md'), 'locked');
+    await writeFile(join(dir, '2026-02-27_143023_open.md'), 'open');
+    // Root reads anything, so the denial comes from the adapter, as a non-root user would see it.
+    const base = nodeFs();
+    const denying: FileSystem = {
+      ...base,
+      readFile: (path) =>
+        path.includes('locked') ? Promise.reject(Object.assign(new Error('denied'), { code: 'EACCES' })) : base.readFile(path),
+    };
+    const { handoffs, skipped } = await store({ fs: denying }).consume();
+    expect(handoffs.map((handoff) => handoff.body)).toEqual(['open']);
+    expect(skipped).toEqual([{ name: '2026-02-27_143022_locked.md', reason: 'unreadable', code: 'EACCES' }]);
+    const pending = (await store().list()).map((handoff) => handoff.name);
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatch(/^2026-02-27_143022_locked(-\d+)?\.md$/);
+    expect((await store().consume()).handoffs.map((handoff) => handoff.body)).toEqual(['locked']);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('with real permissions: an unreadable file stays pending', async () => {
+    await writeFile(join(dir, '2026-02-27_143022_locked.md'), 'locked');
+    await chmod(join(dir, '2026-02-27_143022_locked.md'), 0o000);
+    const { handoffs, skipped } = await store().consume();
+    expect(handoffs).toEqual([]);
+    expect(skipped[0]).toMatchObject({ reason: 'unreadable', code: 'EACCES' });
+  });
+
+  it('ignores names that are not valid UTF-8 and keeps them', async () => {
+    const raw = Buffer.concat([Buffer.from(join(dir, '2026-02-27_143022_')), Buffer.from([0xff, 0xfe]), Buffer.from('.md')]);
+    await writeFile(raw, 'latin-1 name');
+    await writeFile(join(dir, '2026-02-27_143023_fine.md'), 'fine');
+    expect((await store().consume()).handoffs.map((handoff) => handoff.body)).toEqual(['fine']);
+    await store().cleanup({ olderThanDays: 0 });
+    expect(readdirSync(dir, { encoding: 'buffer' }).some((name) => name.includes(0xff))).toBe(true);
+  });
+
+  it('warns once when the directory is writable by group or others', async () => {
+    await chmod(dir, 0o777);
+    const warnings: string[] = [];
+    const watched = store({ onWarning: (message) => warnings.push(message) });
+    await watched.list();
+    await watched.consume();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/writable by group or others \(mode 777\)/);
+    await chmod(dir, 0o700);
+    const quiet: string[] = [];
+    await store({ onWarning: (message) => quiet.push(message) }).list();
+    expect(quiet).toEqual([]);
+  });
+
+  it('works when the handoffs directory is itself a symlink (dotfiles setups)', async () => {
+    const real = join(sandbox.root, 'real-handoffs');
+    await mkdir(real, { mode: 0o700 });
+    const linked = join(sandbox.root, 'linked');
+    await symlink(real, linked);
+    const viaLink = new HandoffStore({ dir: linked, durable: false });
+    await viaLink.write({ slug: 'x', body: 'through a link' });
+    expect((await viaLink.consume()).handoffs.map((handoff) => handoff.body)).toEqual(['through a link']);
+    expect((await readdir(real))[0]).toMatch(/_done\.md$/);
+  });
+
+  it('a topic symlink pointing outside the memory directory is not read by MemoryIndex', async () => {
+    const memoryDir = join(sandbox.root, 'memory');
+    await mkdir(memoryDir);
+    await symlink(join(outside, 'secret.txt'), join(memoryDir, 'leak.md'));
+    const memory = await MemoryIndex.open({ dir: memoryDir });
+    await expect(memory.read('leak')).rejects.toMatchObject({ code: 'IO' });
+    expect((await memory.search('secret', { bodies: true }))).toEqual([]);
+  });
+});
+
+describe('security defaults', () => {
+  it('creates the directory 0700 and handoffs 0600 on real disk', async () => {
+    const sandbox = await tempDir();
+    try {
+      const dir = join(sandbox.root, 'a', 'b', 'handoffs');
+      const { path } = await new HandoffStore({ dir }).write({ slug: 's', body: 'secret' });
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+    } finally {
+      await sandbox.dispose();
+    }
+  });
+
+  it('never starts a shell or any process: no source file imports child_process', () => {
+    const root = join(import.meta.dirname, '..', '..', 'src');
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (entry.name.endsWith('.ts')) sources.push(join(dir, entry.name));
+      }
+    };
+    walk(root);
+    expect(sources.length).toBeGreaterThan(10);
+    for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(/child_process|\bexecSync\b|\bspawn\(/);
+  });
+});

@@ -1,0 +1,33 @@
+// npm run stress: the full-size race and crash scenarios, printed as one table.
+// Sizes can be scaled down for a quick look: node test/stress/run.mjs --scale 0.1
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { crashConsumers, crashUpserts, crashWriters, mixed, raceConsumers, raceWriters, table } from './scenarios.mjs';
+
+const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
+const scale = Number(values.scale);
+const n = (count) => Math.max(1, Math.round(count * scale));
+
+const started = Date.now();
+const steps = [
+  () => raceWriters({ writers: 16, perWriter: n(200) }),
+  () => raceConsumers({ consumers: 8, handoffs: n(5000) }),
+  () => mixed({ writers: 8, perWriter: n(100), consumers: 6, cleaners: 2 }),
+  () => crashWriters({ kills: n(250) }),
+  () => crashConsumers({ kills: n(150), handoffs: 25 }),
+  () => crashUpserts({ kills: n(100) }),
+];
+const rows = [];
+for (const step of steps) {
+  const result = await step();
+  rows.push(result);
+  process.stderr.write(`done: ${result.scenario}\n`);
+}
+const kills = rows.reduce((sum, r) => sum + r.kills, 0);
+const bad = rows.reduce((sum, r) => sum + r.lost + r.duplicated + r.overwritten + r.partial, 0);
+console.log(table(rows));
+console.log(
+  `\n${kills} SIGKILLs in all; lost + duplicated + overwritten + partial = ${bad}. ` +
+    `Node ${process.version}, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s.`,
+);
+process.exitCode = bad === 0 ? 0 : 1;
