@@ -164,6 +164,8 @@ export class HandoffStore {
   readonly #onWarning: (message: string) => void;
   #dirReady: Promise<void> | undefined;
   #dirChecked = false;
+  /** The collision number this store last published for `stamp_slug`, within the current second only. */
+  #lastCollision: { key: string; collision: number } | undefined;
 
   constructor(options: HandoffStoreOptions) {
     if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir === '') {
@@ -287,11 +289,7 @@ export class HandoffStore {
       if (this.#durable && handoffs.length > 0) await this.#fs.syncDir(this.dir).catch(() => {});
 
       handoffs.sort((a, b) => compareHandoffNames(parseHandoffName(a.doneName)!, parseHandoffName(b.doneName)!));
-      const merged = mergeHandoffs(
-        handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path })),
-        options,
-      );
-      return { handoffs, merged, skipped };
+      return withLazyMerge({ handoffs, skipped }, options);
     });
   }
 
@@ -345,11 +343,7 @@ export class HandoffStore {
       if (project !== undefined && !inScope(content.meta, project)) skipped.push({ name: ref.name, reason: 'other-project' });
       else handoffs.push(content);
     }
-    const merged = mergeHandoffs(
-      handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path })),
-      options,
-    );
-    return { handoffs, merged, skipped };
+    return withLazyMerge({ handoffs, skipped }, options);
   }
 
   /**
@@ -384,7 +378,8 @@ export class HandoffStore {
   /** The session-start block in one call: `consume()` (legacy file included), then `cleanup()`. */
   async start(options: ConsumeOptions = {}): Promise<StartResult> {
     const consumed = await this.consume(options);
-    return { ...consumed, cleanup: await this.cleanup() };
+    // Assign rather than spread: spreading would compute the lazy `merged` here.
+    return Object.assign(consumed, { cleanup: await this.cleanup() });
   }
 
   /** The session-end block in one call: `write()`. */
@@ -468,11 +463,16 @@ export class HandoffStore {
    * A name is free when neither it nor its `_done.md` form exists; `link` never replaces a name.
    */
   async #publish(source: string, stamp: string, slug: string): Promise<string> {
-    for (let collision = 1; collision <= MAX_COLLISIONS; collision++) {
+    // Names are never freed within a second, so probing can start past the last one this store
+    // took: a burst of same-slug writes then costs one probe each, not one per earlier write.
+    const key = `${stamp}_${slug}`;
+    const first = this.#lastCollision?.key === key ? this.#lastCollision.collision + 1 : 1;
+    for (let collision = first; collision < first + MAX_COLLISIONS; collision++) {
       const name = formatHandoffName(stamp, slug, { collision });
       if (await this.#exists(join(this.dir, formatHandoffName(stamp, slug, { collision, done: true })))) continue;
       try {
         await this.#fs.link(source, join(this.dir, name));
+        this.#lastCollision = { key, collision };
         return name;
       } catch (error) {
         if (errorCode(error) !== 'EEXIST') throw error;
@@ -631,6 +631,26 @@ export class HandoffStore {
       throw ioError(action, path, error);
     }
   }
+}
+
+/**
+ * Adds `merged` as a getter computed on first read: a caller that only wants the bodies never holds
+ * every body twice (thousands of large handoffs would double the memory). Enumerable, so
+ * `JSON.stringify` and spreading still see it.
+ */
+function withLazyMerge<T extends { name: string; body: string; path: string }, R extends { handoffs: T[] }>(
+  result: R,
+  budget: MergeBudget,
+): R & { merged: string } {
+  let merged: string | undefined;
+  return Object.defineProperty(result, 'merged', {
+    enumerable: true,
+    get: () =>
+      (merged ??= mergeHandoffs(
+        result.handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path })),
+        budget,
+      )),
+  }) as R & { merged: string };
 }
 
 function ioError(action: string, path: string, cause: unknown): HandoffError {
