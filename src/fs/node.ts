@@ -1,14 +1,27 @@
 import { constants } from 'node:fs';
-import fse from 'fs-extra';
+import * as fsp from 'node:fs/promises';
 import { kindOf, toFileInfo } from './stat.js';
 import type { FileSystem } from './types.js';
 
 // O_NOFOLLOW does not exist on Windows; there `readFile` falls back to following links.
 const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
+type FsExtra = typeof import('fs-extra');
+let fsExtra: Promise<FsExtra> | undefined;
+
 /**
- * The real-disk adapter, built on fs-extra so that opening many files at once backs off on
- * `EMFILE` (graceful-fs) instead of failing.
+ * fs-extra, loaded on first use. Its graceful-fs layer queues `open` on EMFILE instead of failing,
+ * which matters where many files are opened at once; loading it costs ~20 ms, which a session hook
+ * that finds nothing to read should not pay.
+ */
+function loadFsExtra(): Promise<FsExtra> {
+  fsExtra ??= import('fs-extra').then((module) => ((module as { default?: FsExtra }).default ?? module) as FsExtra);
+  return fsExtra;
+}
+
+/**
+ * The real-disk adapter. Operations that open file descriptors go through fs-extra (graceful-fs
+ * backs off on `EMFILE` when many files are open); the others, which open none, call `node:fs`.
  *
  * @example
  * ```ts
@@ -18,6 +31,7 @@ const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 export function nodeFs(): FileSystem {
   return {
     async readFile(path) {
+      const fse = await loadFsExtra();
       const fd = await fse.open(path, READ_NO_FOLLOW);
       try {
         return await fse.readFile(fd as unknown as string);
@@ -26,6 +40,7 @@ export function nodeFs(): FileSystem {
       }
     },
     async createFile(path, data, { mode, sync }) {
+      const fse = await loadFsExtra();
       const fd = await fse.open(path, 'wx', mode);
       try {
         let offset = 0;
@@ -38,23 +53,26 @@ export function nodeFs(): FileSystem {
         await fse.close(fd);
       }
     },
-    link: (existingPath, newPath) => fse.link(existingPath, newPath),
-    rename: (from, to) => fse.rename(from, to),
-    unlink: (path) => fse.unlink(path),
+    link: (existingPath, newPath) => fsp.link(existingPath, newPath),
+    rename: (from, to) => fsp.rename(from, to),
+    unlink: (path) => fsp.unlink(path),
     async readdir(path) {
-      const entries = await fse.readdir(path, { withFileTypes: true });
+      // Node's own readdir, not graceful-fs's, which sorts every listing: an n log n cost on each
+      // scan of a directory holding thousands of consumed handoffs. EMFILE is retried by the stores.
+      const entries = await fsp.readdir(path, { withFileTypes: true });
       return entries.map((entry) => ({ name: entry.name, kind: kindOf(entry) }));
     },
-    lstat: async (path) => toFileInfo(await fse.lstat(path)),
-    stat: async (path) => toFileInfo(await fse.stat(path)),
+    lstat: async (path) => toFileInfo(await fsp.lstat(path)),
+    stat: async (path) => toFileInfo(await fsp.stat(path)),
     async mkdir(path, { recursive, mode }) {
-      await fse.mkdir(path, { recursive, mode });
+      await fsp.mkdir(path, { recursive, mode });
     },
-    utimes: (path, atime, mtime) => fse.utimes(path, atime, mtime),
-    chmod: (path, mode) => fse.chmod(path, mode),
+    utimes: (path, atime, mtime) => fsp.utimes(path, atime, mtime),
+    chmod: (path, mode) => fsp.chmod(path, mode),
     async syncDir(path) {
       // Directory fsync makes a new name durable on Linux; Windows cannot open a directory for it.
       if (process.platform === 'win32') return;
+      const fse = await loadFsExtra();
       const fd = await fse.open(path, constants.O_RDONLY);
       try {
         await fse.fsync(fd);

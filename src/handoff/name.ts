@@ -146,6 +146,24 @@ export function compareHandoffNames(a: HandoffName, b: HandoffName): number {
   return a.done === b.done ? 0 : a.done ? 1 : -1;
 }
 
+/**
+ * Sorts names chronologically (as {@link compareHandoffNames}), computing each sort key once:
+ * sorting tens of thousands of names must not run a regular expression per comparison.
+ */
+export function sortHandoffNames(names: HandoffName[]): HandoffName[] {
+  const keyed = names.map((parsed) => {
+    const [base, collision] = splitCollision(parsed.slug);
+    return { parsed, base, collision };
+  });
+  keyed.sort((a, b) => {
+    if (a.parsed.stamp !== b.parsed.stamp) return a.parsed.stamp < b.parsed.stamp ? -1 : 1;
+    if (a.base !== b.base) return a.base < b.base ? -1 : 1;
+    if (a.collision !== b.collision) return a.collision - b.collision;
+    return a.parsed.done === b.parsed.done ? 0 : a.parsed.done ? 1 : -1;
+  });
+  return keyed.map((entry) => entry.parsed);
+}
+
 function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }

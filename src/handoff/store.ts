@@ -9,11 +9,13 @@ import { parseFrontMatter, renderFrontMatter, type HandoffMeta } from './front-m
 import { mergeHandoffs, type MergeBudget } from './merge.js';
 import {
   compareHandoffNames,
+  DONE_SUFFIX,
   formatHandoffName,
   formatStamp,
   normalizeSlug,
   parseHandoffName,
   parseStamp,
+  sortHandoffNames,
   splitCollision,
   type HandoffName,
   type TimeZone,
@@ -226,9 +228,7 @@ export class HandoffStore {
    * within retention). Temporary files, foreign files, directories and links are skipped.
    */
   async list(options: { consumed?: boolean } = {}): Promise<HandoffRef[]> {
-    return (await this.#io('list', this.dir, () => this.#scan()))
-      .filter((parsed) => options.consumed || !parsed.done)
-      .map((parsed) => this.#ref(parsed));
+    return (await this.#io('list', this.dir, () => this.#scan(options.consumed === true))).map((parsed) => this.#ref(parsed));
   }
 
   /**
@@ -273,7 +273,7 @@ export class HandoffStore {
         skipped.push({ name: basename(this.#legacyFile ?? ''), reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
       }
 
-      const pending = (await this.#scan()).filter((parsed) => !parsed.done);
+      const pending = await this.#scan(false);
       const claimed = await mapLimit(pending, CONSUME_CONCURRENCY, async (parsed) => {
         // One file's failure must not cost the others: a rejected consume would leave every file
         // it had already claimed consumed on disk yet delivered to no one.
@@ -397,15 +397,18 @@ export class HandoffStore {
     };
   }
 
-  /** Regular files with handoff names, oldest first. */
-  async #scan(): Promise<HandoffName[]> {
+  /**
+   * Regular files with handoff names, oldest first; consumed ones only when asked. A directory
+   * holds far more consumed handoffs than pending ones, so they are dropped before any parsing.
+   */
+  async #scan(includeDone: boolean): Promise<HandoffName[]> {
     const names: HandoffName[] = [];
     for (const entry of await this.#readdir()) {
-      if (entry.kind !== 'file') continue;
+      if (entry.kind !== 'file' || (!includeDone && entry.name.endsWith(DONE_SUFFIX))) continue;
       const parsed = parseHandoffName(entry.name);
       if (parsed) names.push(parsed);
     }
-    return names.sort(compareHandoffNames);
+    return sortHandoffNames(names);
   }
 
   async #readdir() {

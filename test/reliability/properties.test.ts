@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   HandoffError,
+  compareHandoffNames,
   formatHandoffName,
   formatStamp,
   mergeHandoffs,
@@ -10,6 +11,7 @@ import {
   parseHandoffName,
   parseIndex,
 } from '../../src/index.js';
+import { sortHandoffNames } from '../../src/handoff/name.js';
 import { upsertEntry } from '../../src/memory/parse.js';
 
 const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) };
@@ -63,6 +65,20 @@ describe('properties of names', () => {
           parsed.slug === (collision > 1 ? `${base}-${collision}` : base) &&
           (done ? parsed.doneName : parsed.pendingName) === name
         );
+      }),
+      RUNS,
+    );
+  });
+
+  it('the keyed sort orders names exactly as compareHandoffNames does', () => {
+    const name = fc
+      .tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom('fix', 'fix-a', 'docs', 'a'), fc.integer({ min: 1, max: 12 }), fc.boolean())
+      .map(([second, slug, collision, done]) => formatHandoffName(`2026-02-27_14302${second}`, slug, { collision, done }));
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 40 }), (names) => {
+        const parsed = names.map((value) => parseHandoffName(value)!);
+        const reference = [...parsed].sort(compareHandoffNames).map((entry) => entry.name);
+        return JSON.stringify(sortHandoffNames(parsed).map((entry) => entry.name)) === JSON.stringify(reference);
       }),
       RUNS,
     );

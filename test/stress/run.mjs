@@ -24,7 +24,8 @@ for (const step of steps) {
   process.stderr.write(`done: ${result.scenario}\n`);
 }
 const kills = rows.reduce((sum, r) => sum + r.kills, 0);
-const bad = rows.reduce((sum, r) => sum + r.lost + r.duplicated + r.overwritten + r.partial, 0);
+// Expired consumed files that cleanup failed to delete count as failures too.
+const bad = rows.reduce((sum, r) => sum + r.lost + r.duplicated + r.overwritten + r.partial + (r.oldLeft ?? 0), 0);
 console.log(table(rows));
 console.log(
   `\n${kills} SIGKILLs in all; lost + duplicated + overwritten + partial = ${bad}. ` +
