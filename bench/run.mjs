@@ -1,5 +1,6 @@
 // npm run bench: every figure is a ratio against a baseline measured in the same run, because
-// absolute times on a shared machine drift. Writes docs/benchmarks/consume.svg and prints Markdown.
+// absolute times on a shared machine drift. Prints Markdown; a full run also writes the figures into
+// docs/BENCHMARKS.md (between its markers) and the chart docs/benchmarks/consume.svg.
 // Options: --quick (smaller sizes, for a look), --only write,consume,list,cleanup,memory,cli,rss
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -395,7 +396,13 @@ try {
   if (only.has('memory')) await benchMemory();
   if (only.has('cli')) await benchCli();
   if (only.has('rss')) await benchRss();
-  fs.writeFileSync(join(import.meta.dirname, '..', 'docs', 'benchmarks', 'latest.md'), `${out.join('\n')}\n`);
+  // The report's figures are replaced in place, between its markers, so they are always the latest.
+  const report = join(import.meta.dirname, '..', 'docs', 'BENCHMARKS.md');
+  const text = fs.readFileSync(report, 'utf8');
+  const [begin, end] = ['<!-- figures:begin -->', '<!-- figures:end -->'];
+  if (!quick && !values.only && text.includes(begin) && text.includes(end)) {
+    fs.writeFileSync(report, `${text.slice(0, text.indexOf(begin) + begin.length)}\n${out.join('\n')}\n${text.slice(text.indexOf(end))}`);
+  }
 } finally {
   fs.rmSync(root, { recursive: true, force: true });
 }
