@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { HandoffError, errorCode } from '../errors.js';
 import { nodeFs } from '../fs/node.js';
+import { lstatIfExists, unlinkIfExists } from '../fs/quiet.js';
 import { retrying } from '../fs/retry.js';
 import type { FileSystem } from '../fs/types.js';
 import { parseFrontMatter, renderFrontMatter, type HandoffMeta } from './front-matter.js';
@@ -206,12 +207,12 @@ export class HandoffStore {
       try {
         published = await this.#publish(temp, stamp, slug);
       } catch (error) {
-        await this.#removeQuietly(temp).catch(() => {});
+        await unlinkIfExists(this.#fs, temp).catch(() => {});
         throw error;
       }
       // Published: from here on a failure must not report the write as failed (a caller would
       // write it again). A temporary file that cannot be removed is swept by cleanup later.
-      await this.#removeQuietly(temp).catch(() => {});
+      await unlinkIfExists(this.#fs, temp).catch(() => {});
       if (this.#durable) await this.#fs.syncDir(this.dir);
       return published;
     });
@@ -367,9 +368,9 @@ export class HandoffStore {
         else if (TEMP_PATTERN.test(entry.name)) [cutoff, into] = [tempCutoff, temporaryRemoved];
         else return;
         const path = join(this.dir, entry.name);
-        const info = await this.#lstatQuietly(path);
+        const info = await lstatIfExists(this.#fs, path);
         if (info === undefined || info.mtimeMs >= cutoff) return;
-        if (await this.#removeQuietly(path)) into.push(entry.name);
+        if (await unlinkIfExists(this.#fs, path)) into.push(entry.name);
       });
       return { removed: removed.sort(), temporaryRemoved: temporaryRemoved.sort() };
     });
@@ -448,13 +449,13 @@ export class HandoffStore {
     try {
       await this.#fs.createFile(temp, data, { mode: FILE_MODE, sync: this.#durable });
     } catch (error) {
-      await this.#removeQuietly(temp);
+      await unlinkIfExists(this.#fs, temp);
       if (errorCode(error) !== 'ENOENT') throw error;
       // The directory was removed after we created it: make it again, once.
       this.#dirReady = undefined;
       await this.#ensureDir();
       await this.#fs.createFile(temp, data, { mode: FILE_MODE, sync: this.#durable }).catch(async (retryError: unknown) => {
-        await this.#removeQuietly(temp);
+        await unlinkIfExists(this.#fs, temp);
         throw retryError;
       });
     }
@@ -515,14 +516,14 @@ export class HandoffStore {
         if (owner === 'gone') return undefined;
         if (owner === 'same') {
           // Another consumer linked it first; finish its claim in case it died before unlinking.
-          await this.#removeQuietly(source);
+          await unlinkIfExists(this.#fs, source);
           return undefined;
         }
         continue;
       }
       // Claimed. If the pending name cannot be removed now, the next consume finds it linked to
       // this done file and removes it; it is never delivered twice.
-      await this.#removeQuietly(source).catch(() => {});
+      await unlinkIfExists(this.#fs, source).catch(() => {});
       return doneName;
     }
     throw new HandoffError('IO', `no free consumed name for ${parsed.name}`, { path: source });
@@ -532,7 +533,7 @@ export class HandoffStore {
   async #release(donePath: string, parsed: HandoffName): Promise<void> {
     const [base] = splitCollision(parsed.slug);
     await this.#publish(donePath, parsed.stamp, base);
-    await this.#removeQuietly(donePath);
+    await unlinkIfExists(this.#fs, donePath);
   }
 
   /** Reads a pending handoff's front matter before claiming; `undefined` when it cannot be read. */
@@ -550,7 +551,7 @@ export class HandoffStore {
    */
   async #migrateLegacy(): Promise<ConsumedHandoff | undefined> {
     if (this.#legacyFile === undefined) return undefined;
-    const info = await this.#lstatQuietly(this.#legacyFile);
+    const info = await lstatIfExists(this.#fs, this.#legacyFile);
     if (info === undefined || info.kind !== 'file' || info.size === 0) return undefined;
     await this.#ensureDir();
     const stamp = formatStamp(new Date(info.mtimeMs), this.#timeZone);
@@ -582,48 +583,28 @@ export class HandoffStore {
     const existing = await this.#fs.readFile(join(this.dir, doneName)).catch(() => undefined);
     if (existing && Buffer.from(existing).equals(Buffer.from(data))) {
       // Another session copied this same file in first.
-      await this.#removeQuietly(legacyFile);
+      await unlinkIfExists(this.#fs, legacyFile);
       return undefined;
     }
     const temp = await this.#createTemp(data);
     try {
       const claimed = await this.#claim(temp, parsed);
-      await this.#removeQuietly(legacyFile);
+      await unlinkIfExists(this.#fs, legacyFile);
       return claimed;
     } finally {
-      await this.#removeQuietly(temp);
+      await unlinkIfExists(this.#fs, temp);
     }
   }
 
   async #sameFile(a: string, b: string): Promise<'same' | 'different' | 'gone'> {
-    const [infoA, infoB] = await Promise.all([this.#lstatQuietly(a), this.#lstatQuietly(b)]);
+    const [infoA, infoB] = await Promise.all([lstatIfExists(this.#fs, a), lstatIfExists(this.#fs, b)]);
     if (infoA === undefined) return 'gone';
     if (infoB === undefined) return 'different';
     return infoA.dev === infoB.dev && infoA.ino === infoB.ino ? 'same' : 'different';
   }
 
   async #exists(path: string): Promise<boolean> {
-    return (await this.#lstatQuietly(path)) !== undefined;
-  }
-
-  async #lstatQuietly(path: string) {
-    try {
-      return await this.#fs.lstat(path);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
-  }
-
-  /** Unlinks, treating an already missing file as done. Returns whether this call removed it. */
-  async #removeQuietly(path: string): Promise<boolean> {
-    try {
-      await this.#fs.unlink(path);
-      return true;
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false;
-      throw error;
-    }
+    return (await lstatIfExists(this.#fs, path)) !== undefined;
   }
 
   async #io<T>(action: string, path: string, run: () => Promise<T>): Promise<T> {

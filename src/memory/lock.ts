@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { MemoryError, errorCode } from '../errors.js';
-import type { FileInfo, FileSystem } from '../fs/types.js';
+import { lstatIfExists } from '../fs/quiet.js';
+import type { FileSystem } from '../fs/types.js';
 
 /** Options of {@link withLock}. */
 export interface LockOptions {
@@ -76,7 +77,7 @@ export async function withLock<T>(
 }
 
 async function breakIfStale(fs: FileSystem, lockPath: string, staleMs: number): Promise<boolean> {
-  const info = await lstatQuietly(fs, lockPath);
+  const info = await lstatIfExists(fs, lockPath);
   if (info === undefined) return true;
   const holder = await readHolder(fs, lockPath);
   const old = Date.now() - info.mtimeMs > staleMs;
@@ -92,7 +93,7 @@ async function breakIfStale(fs: FileSystem, lockPath: string, staleMs: number): 
     if (errorCode(error) === 'ENOENT') return true;
     throw error;
   }
-  const moved = await lstatQuietly(fs, aside);
+  const moved = await lstatIfExists(fs, aside);
   if (moved && (moved.ino !== info.ino || moved.dev !== info.dev)) {
     // Another breaker got there first and a live lock took its place: put that one back.
     await fs.link(aside, lockPath).catch(() => {});
@@ -123,11 +124,3 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function lstatQuietly(fs: FileSystem, path: string): Promise<FileInfo | undefined> {
-  try {
-    return await fs.lstat(path);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-}

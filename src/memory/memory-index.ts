@@ -4,6 +4,7 @@ import { MemoryError, errorCode } from '../errors.js';
 import { ATOMIC_TEMP_PATTERN, writeFileAtomic } from '../fs/atomic.js';
 import { retrying } from '../fs/retry.js';
 import { nodeFs } from '../fs/node.js';
+import { lstatIfExists, unlinkIfExists } from '../fs/quiet.js';
 import type { FileSystem } from '../fs/types.js';
 import { lintIndex, type LintProblem } from './lint.js';
 import { withLock, type LockOptions } from './lock.js';
@@ -290,11 +291,7 @@ export class MemoryIndex {
         found = current.entries.some((entry) => topicKey(entry.file) === topicKey(file));
         return removeEntry(current, file);
       });
-      if (!options.keepFile) {
-        await this.#fs.unlink(this.#topicPath(file)).catch((error: unknown) => {
-          if (errorCode(error) !== 'ENOENT') throw error;
-        });
-      }
+      if (!options.keepFile) await unlinkIfExists(this.#fs, this.#topicPath(file));
       return found;
     });
   }
@@ -322,14 +319,9 @@ export class MemoryIndex {
       await this.#walk(async (relative, entry) => {
         if (entry.kind !== 'file' || !(ATOMIC_TEMP_PATTERN.test(entry.name) || entry.name.startsWith(lockDebris))) return;
         const path = this.#topicPath(relative);
-        const info = await this.#fs.lstat(path).catch(() => undefined);
+        const info = await lstatIfExists(this.#fs, path);
         if (info === undefined || info.mtimeMs > cutoff) return;
-        await this.#fs.unlink(path).then(
-          () => removed.push(relative),
-          (error: unknown) => {
-            if (errorCode(error) !== 'ENOENT') throw error;
-          },
-        );
+        if (await unlinkIfExists(this.#fs, path)) removed.push(relative);
       });
       return removed.sort();
     });
@@ -417,13 +409,7 @@ export class MemoryIndex {
   }
 
   async #exists(path: string): Promise<boolean> {
-    try {
-      await this.#fs.lstat(path);
-      return true;
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return false;
-      throw error;
-    }
+    return (await lstatIfExists(this.#fs, path)) !== undefined;
   }
 
   async #io<T>(action: string, path: string, run: () => Promise<T>): Promise<T> {
