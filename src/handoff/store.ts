@@ -210,8 +210,9 @@ export class HandoffStore {
         await unlinkIfExists(this.#fs, temp).catch(() => {});
         throw error;
       }
-      // Published: from here on a failure must not report the write as failed (a caller would
-      // write it again). A temporary file that cannot be removed is swept by cleanup later.
+      // Published. A temporary file that cannot be removed is no reason to report failure (the
+      // caller would write again); cleanup sweeps it later. A failed directory fsync is reported:
+      // the handoff exists but might not survive a power loss, which the caller should know.
       await unlinkIfExists(this.#fs, temp).catch(() => {});
       if (this.#durable) await this.#fs.syncDir(this.dir);
       return published;
