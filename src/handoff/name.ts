@@ -106,9 +106,7 @@ export function formatHandoffName(
 export function parseHandoffName(name: string): HandoffName | undefined {
   const fields = NAME_PATTERN.exec(name);
   if (!fields) return undefined;
-  const [, year, month, day, hours, minutes, seconds] = fields.map(Number) as number[] as [
-    number, number, number, number, number, number, number,
-  ];
+  const [month, day, hours, minutes, seconds] = fields.slice(2, 7).map(Number) as [number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hours > 23 || minutes > 59 || seconds > 60) {
     return undefined;
   }

@@ -299,8 +299,8 @@ export class HandoffStore {
   async #consumeOne(parsed: HandoffName, project: string | undefined, skipped: SkippedHandoff[]): Promise<ConsumedHandoff | undefined> {
     if (project !== undefined) {
       // Peek before claiming so that another project's handoff is never taken, not even briefly.
-      const peeked = await this.#peek(parsed);
-      if (peeked && !inScope(peeked.meta, project)) {
+      const header = await this.#readMeta(parsed);
+      if (header && !inScope(header.meta, project)) {
         skipped.push({ name: parsed.name, reason: 'other-project' });
         return undefined;
       }
@@ -537,8 +537,8 @@ export class HandoffStore {
     await unlinkIfExists(this.#fs, donePath);
   }
 
-  /** Reads a pending handoff's front matter before claiming; `undefined` when it cannot be read. */
-  async #peek(parsed: HandoffName): Promise<{ meta: HandoffMeta } | undefined> {
+  /** Reads a pending handoff's front matter before claiming (scope check); `undefined` when it cannot be read. */
+  async #readMeta(parsed: HandoffName): Promise<{ meta: HandoffMeta } | undefined> {
     try {
       return decodeHandoff(await this.#fs.readFile(join(this.dir, parsed.name)));
     } catch {

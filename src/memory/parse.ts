@@ -87,7 +87,6 @@ export function parseIndex(text: string): ParsedIndex {
 }
 
 function readEntry(tokens: Token[], itemIndex: number, section: string, lines: string[]): MemoryEntry | undefined {
-  const item = tokens[itemIndex]!;
   const paragraph = tokens[itemIndex + 1];
   const inline = tokens[itemIndex + 2];
   if (paragraph?.type !== 'paragraph_open' || inline?.type !== 'inline' || !inline.children) return undefined;
