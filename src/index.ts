@@ -9,14 +9,36 @@ export type {
   HandoffStoreOptions,
   HandoffRef,
   HandoffContent,
+  ClaimedHandoff,
   ConsumedHandoff,
   WriteInput,
   ConsumeOptions,
   ConsumeResult,
+  HandoffClaim,
+  AcknowledgeResult,
+  RestoreOptions,
+  RestoreResult,
   SkippedHandoff,
   CleanupResult,
   StartResult,
 } from './handoff/store.js';
+export type {
+  HandoffBackend,
+  HandoffState,
+  NewHandoff,
+  StoredHandoff,
+  ClaimHolder,
+  ClaimRequest,
+  ClaimedItem,
+  ClaimOutcome,
+  AcknowledgeOutcome,
+  ReleaseOutcome,
+  RestoreSelector,
+  RestoreOutcome,
+  PurgeOutcome,
+} from './backends/types.js';
+export type { Runtime } from './runtime.js';
+export { encodeHandoff, decodeHandoff, formatInstant, parseInstant, instantOf } from './handoff/codec.js';
 export {
   normalizeSlug,
   formatStamp,
@@ -25,6 +47,7 @@ export {
   parseHandoffName,
   compareHandoffNames,
   MAX_SLUG_LENGTH,
+  MAX_NAME_BYTES,
   DONE_SUFFIX,
 } from './handoff/name.js';
 export type { HandoffName, TimeZone } from './handoff/name.js';

@@ -1,9 +1,12 @@
-import { compareHandoffNames, parseHandoffName, type HandoffName } from './name.js';
+import { formatInstant } from './codec.js';
+import { compareHandoffNames, parseHandoffName, parseStamp, type HandoffName, type TimeZone } from './name.js';
 
 /** One handoff as `mergeHandoffs` needs it. */
 export interface MergeItem {
-  /** The handoff's file name (pending or consumed form); gives its time and slug. */
+  /** The handoff's file name (pending or consumed form); gives its slug, and its time when `createdAt` is absent. */
   readonly name: string;
+  /** When it was written (the `created` instant of its front matter). Default: its name's stamp in local time. */
+  readonly createdAt?: Date;
   /** Its text without front matter. */
   readonly body: string;
   /** Where its full text stays on disk; named in place of text the budget cut. */
@@ -19,6 +22,8 @@ export interface MergeBudget {
   readonly maxLines?: number;
   /** Most characters of merged text. */
   readonly maxChars?: number;
+  /** The clock headers are written in, with its offset. Default `'local'`. */
+  readonly timeZone?: TimeZone;
 }
 
 /** How many lines of a shortened handoff are kept. */
@@ -27,13 +32,16 @@ const EXCERPT_LINES = 3;
 interface Block {
   readonly parsed: HandoffName | undefined;
   readonly item: MergeItem;
+  /** The instant it was written, when known. */
+  readonly at: number | undefined;
   /** 0 full, 1 excerpt, 2 header only. */
   level: 0 | 1 | 2;
   text: string;
 }
 
 /**
- * Joins handoffs into one text, oldest first, each under a `## YYYY-MM-DD HH:MM:SS · slug` header.
+ * Joins handoffs into one text, oldest first by the instant each was written, each under a
+ * `## YYYY-MM-DD HH:MM:SS ±HH:MM · slug` header.
  *
  * With a budget, the newest handoffs stay whole and older ones are cut, oldest first: to their
  * first lines, then to their header, then left out, until the text fits; a closing note says what
@@ -41,10 +49,15 @@ interface Block {
  * budget smaller than one header is exceeded by that much.
  */
 export function mergeHandoffs(items: readonly MergeItem[], budget: MergeBudget = {}): string {
+  const timeZone = budget.timeZone ?? 'local';
   const blocks: Block[] = items
-    .map((item) => ({ parsed: parseHandoffName(item.name), item, level: 0 as const, text: '' }))
-    .sort((a, b) => (a.parsed && b.parsed ? compareHandoffNames(a.parsed, b.parsed) : a.parsed ? 1 : b.parsed ? -1 : 0));
-  for (const block of blocks) block.text = renderBlock(block);
+    .map((item) => {
+      const parsed = parseHandoffName(item.name);
+      const at = item.createdAt?.getTime() ?? (parsed ? parseStamp(parsed.stamp, 'local').getTime() : undefined);
+      return { parsed, item, at, level: 0 as const, text: '' };
+    })
+    .sort(compareBlocks);
+  for (const block of blocks) block.text = renderBlock(block, timeZone);
 
   const maxLines = budget.maxLines ?? Infinity;
   const maxChars = budget.maxChars ?? Infinity;
@@ -69,7 +82,7 @@ export function mergeHandoffs(items: readonly MergeItem[], budget: MergeBudget =
     lines -= countLines(block.text);
     chars -= block.text.length;
     block.level = level;
-    block.text = renderBlock(block);
+    block.text = renderBlock(block, timeZone);
     lines += countLines(block.text);
     chars += block.text.length;
   };
@@ -93,10 +106,14 @@ export function mergeHandoffs(items: readonly MergeItem[], budget: MergeBudget =
   return parts.join('\n');
 }
 
-function renderBlock({ parsed, item, level }: Block): string {
-  const header = parsed
-    ? `## ${parsed.stamp.slice(0, 10)} ${parsed.stamp.slice(11, 13)}:${parsed.stamp.slice(13, 15)}:${parsed.stamp.slice(15, 17)} · ${parsed.slug}`
-    : `## ${item.name}`;
+/** Oldest first; handoffs of no known time last; ties in name order. */
+function compareBlocks(a: Block, b: Block): number {
+  if (a.at !== b.at) return a.at === undefined ? 1 : b.at === undefined ? -1 : a.at - b.at;
+  return a.parsed && b.parsed ? compareHandoffNames(a.parsed, b.parsed) : a.parsed ? -1 : b.parsed ? 1 : 0;
+}
+
+function renderBlock({ parsed, item, at, level }: Block, timeZone: TimeZone): string {
+  const header = parsed && at !== undefined ? `## ${headerTime(new Date(at), timeZone)} · ${parsed.slug}` : `## ${item.name}`;
   const body = item.body.replace(/\s+$/, '');
   if (level === 0) return body === '' ? `${header}\n` : `${header}\n\n${body}\n`;
   const where = item.path ?? item.name;
@@ -105,6 +122,13 @@ function renderBlock({ parsed, item, level }: Block): string {
   const excerpt = bodyLines.filter((line) => line.trim() !== '').slice(0, EXCERPT_LINES);
   const rest = bodyLines.length - excerpt.length;
   return `${header}\n\n${excerpt.join('\n')}\n(… shortened, ${rest} more lines; full text: ${where})\n`;
+}
+
+/** `2026-11-01 01:15:00 -05:00`: the instant in the given clock, with its offset, to the second. */
+function headerTime(date: Date, timeZone: TimeZone): string {
+  const iso = formatInstant(date, timeZone);
+  const offset = iso.endsWith('Z') ? '+00:00' : iso.slice(-6);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} ${offset}`;
 }
 
 function noteFor(blocks: readonly Block[], omitted: number): string {

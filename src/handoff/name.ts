@@ -2,7 +2,10 @@ import { HandoffError } from '../errors.js';
 
 /**
  * The handoff name grammar, `YYYY-MM-DD_HHMMSS_<slug>.md`, and its consumed form
- * `YYYY-MM-DD_HHMMSS_<slug>_done.md`. Pure functions: no filesystem here.
+ * `YYYY-MM-DD_HHMMSS_<slug>_done.md`. Either may carry a tag, `…_<slug>~<tag>.md` and
+ * `…_<slug>~<tag>_done.md`: the library adds one to every name it moves a handoff to, so that a
+ * name it moves to has never existed and the move can never replace another file. Pure functions:
+ * no filesystem here.
  */
 
 /** Which clock a name's timestamp is written in. `'local'` matches a shell's `date +%Y-%m-%d_%H%M%S`. */
@@ -19,7 +22,13 @@ const PENDING_SUFFIX = '.md';
 // The slug is lenient on reading (people and agents write these names by hand) and strict on
 // writing (`normalizeSlug`). It cannot start with a dot, so no name can be `.` or `..`.
 const NAME_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})_(\d{2})(\d{2})(\d{2})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\.md$/;
+  /^(\d{4})-(\d{2})-(\d{2})_(\d{2})(\d{2})(\d{2})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:~([a-z0-9]+(?:-[a-z0-9]+)?)(_done)?)?\.md$/;
+
+/** A tag: `[a-z0-9]`, optionally two parts joined by `-` (a batch and a unique part). */
+export const TAG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)?$/;
+
+/** The longest file name most filesystems take, in bytes. */
+export const MAX_NAME_BYTES = 255;
 
 const COLLISION_PATTERN = /^(.+)-([2-9]|[1-9]\d+)$/;
 
@@ -33,9 +42,11 @@ export interface HandoffName {
   readonly slug: string;
   /** Whether this is the consumed (`_done.md`) form. */
   readonly done: boolean;
-  /** The pending form of the name (`…_<slug>.md`). */
+  /** The tag after `~`, when the name has one. */
+  readonly tag: string | undefined;
+  /** The pending form of the name (`…_<slug>[~<tag>].md`). */
   readonly pendingName: string;
-  /** The consumed form of the name (`…_<slug>_done.md`). */
+  /** The consumed form of the name (`…_<slug>[~<tag>]_done.md`). */
   readonly doneName: string;
 }
 
@@ -91,15 +102,30 @@ export function parseStamp(stamp: string, timeZone: TimeZone): Date {
     : new Date(year, month - 1, day, hours, minutes, seconds);
 }
 
-/** Builds a handoff file name; `collision` n ≥ 2 appends `-n` to the slug. */
+/**
+ * Builds a handoff file name; `collision` n ≥ 2 appends `-n` to the slug, `tag` appends `~<tag>`.
+ * A slug too long for the name to fit {@link MAX_NAME_BYTES} is shortened (see `fitSlug`).
+ */
 export function formatHandoffName(
   stamp: string,
   slug: string,
-  options: { collision?: number; done?: boolean } = {},
+  options: { collision?: number; done?: boolean; tag?: string } = {},
 ): string {
-  const { collision = 1, done = false } = options;
+  const { collision = 1, done = false, tag } = options;
   const fullSlug = collision > 1 ? `${slug}-${collision}` : slug;
-  return `${stamp}_${fullSlug}${done ? DONE_SUFFIX : PENDING_SUFFIX}`;
+  const suffix = `${tag === undefined ? '' : `~${tag}`}${done ? DONE_SUFFIX : PENDING_SUFFIX}`;
+  return `${stamp}_${fitSlug(fullSlug, MAX_NAME_BYTES - stamp.length - 1 - suffix.length)}${suffix}`;
+}
+
+/**
+ * Shortens a slug to at most `budget` characters, ending on a letter or digit. Slugs are ASCII, so
+ * characters are bytes. A hand-written name near the filesystem's limit has no room for a tag;
+ * the names derived from it take a shorter slug instead of failing with ENAMETOOLONG forever.
+ */
+export function fitSlug(slug: string, budget: number): string {
+  if (slug.length <= budget) return slug;
+  const cut = slug.slice(0, Math.max(1, budget)).replace(/[._-]+$/, '');
+  return cut === '' ? slug.slice(0, 1) : cut;
 }
 
 /** Takes a file name apart, or returns `undefined` when it is not a handoff name. */
@@ -111,17 +137,24 @@ export function parseHandoffName(name: string): HandoffName | undefined {
     return undefined;
   }
   let slug = fields[7]!;
-  const done = slug.endsWith('_done');
-  if (done) slug = slug.slice(0, -'_done'.length);
+  const tag = fields[8];
+  let done = fields[9] !== undefined;
+  // Without a tag, `_done` is part of what the slug pattern matched.
+  if (tag === undefined && slug.endsWith('_done')) {
+    done = true;
+    slug = slug.slice(0, -'_done'.length);
+  }
   if (slug === '' || !/[A-Za-z0-9]$/.test(slug)) return undefined;
   const stamp = name.slice(0, 17);
+  const tagged = tag === undefined ? '' : `~${tag}`;
   return {
     name,
     stamp,
     slug,
     done,
-    pendingName: `${stamp}_${slug}${PENDING_SUFFIX}`,
-    doneName: `${stamp}_${slug}${DONE_SUFFIX}`,
+    tag,
+    pendingName: `${stamp}_${slug}${tagged}${PENDING_SUFFIX}`,
+    doneName: `${stamp}_${slug}${tagged}${DONE_SUFFIX}`,
   };
 }
 
@@ -141,6 +174,7 @@ export function compareHandoffNames(a: HandoffName, b: HandoffName): number {
   const [baseB, collisionB] = splitCollision(b.slug);
   if (baseA !== baseB) return baseA < baseB ? -1 : 1;
   if (collisionA !== collisionB) return collisionA - collisionB;
+  if (a.tag !== b.tag) return (a.tag ?? '') < (b.tag ?? '') ? -1 : 1;
   return a.done === b.done ? 0 : a.done ? 1 : -1;
 }
 
@@ -157,6 +191,7 @@ export function sortHandoffNames(names: HandoffName[]): HandoffName[] {
     if (a.parsed.stamp !== b.parsed.stamp) return a.parsed.stamp < b.parsed.stamp ? -1 : 1;
     if (a.base !== b.base) return a.base < b.base ? -1 : 1;
     if (a.collision !== b.collision) return a.collision - b.collision;
+    if (a.parsed.tag !== b.parsed.tag) return (a.parsed.tag ?? '') < (b.parsed.tag ?? '') ? -1 : 1;
     return a.parsed.done === b.parsed.done ? 0 : a.parsed.done ? 1 : -1;
   });
   return keyed.map((entry) => entry.parsed);

@@ -1,39 +1,38 @@
-import { randomBytes } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
-import { mapLimit } from '../concurrency.js';
+import { join, resolve } from 'node:path';
+import { DirectoryBackend } from '../backends/directory/backend.js';
+import type { ClaimedItem, HandoffBackend, HandoffState, SkippedHandoff, StoredHandoff } from '../backends/types.js';
 import { HandoffError, errorCode } from '../errors.js';
 import { nodeFs } from '../fs/node.js';
-import { lstatIfExists, unlinkIfExists } from '../fs/quiet.js';
 import { retrying } from '../fs/retry.js';
 import type { FileSystem } from '../fs/types.js';
-import { parseFrontMatter, renderFrontMatter, type HandoffMeta } from './front-matter.js';
+import { processRuntime, shortTag, type Runtime } from '../runtime.js';
+import { decodeHandoff, encodeHandoff, instantOf } from './codec.js';
+import type { HandoffMeta } from './front-matter.js';
 import { mergeHandoffs, type MergeBudget } from './merge.js';
-import {
-  compareHandoffNames,
-  DONE_SUFFIX,
-  formatHandoffName,
-  formatStamp,
-  normalizeSlug,
-  parseHandoffName,
-  parseStamp,
-  sortHandoffNames,
-  splitCollision,
-  type HandoffName,
-  type TimeZone,
-} from './name.js';
+import { formatStamp, normalizeSlug, parseHandoffName, type TimeZone } from './name.js';
+import { openBackend, redactUrl } from './open-backend.js';
 
-/** Options of {@link HandoffStore}. */
+export type { SkippedHandoff } from '../backends/types.js';
+
+/** Options of {@link HandoffStore}: a directory (`dir`), or another backend (`store`). */
 export interface HandoffStoreOptions {
-  /** The handoffs directory. Created (mode 0700) on first write. */
-  dir: string;
-  /** Filesystem adapter. Default: `nodeFs()`. */
+  /** The handoffs directory, for the directory store. Created (mode 0700) on first write. */
+  dir?: string;
+  /**
+   * Another backend: an object implementing `HandoffBackend`, or a URL (`postgres://…`,
+   * `git:origin`) whose backend is loaded on first use. Exclusive with `dir`.
+   */
+  store?: HandoffBackend | string;
+  /** Filesystem adapter of the directory store. Default: `nodeFs()`. */
   fs?: FileSystem;
   /** Clock. Default: `() => new Date()`. */
   now?: () => Date;
-  /** Clock of the timestamps in names. Default `'local'`, as a shell's `date` writes them. */
+  /** Clock of the timestamps in names and of the recorded instant's offset. Default `'local'`. */
   timeZone?: TimeZone;
   /** Days a consumed handoff is kept, counted from consumption. Default 7. */
   retentionDays?: number;
+  /** How long a claim is its holder's alone before others may take it over. Default 60 000 ms. */
+  leaseMs?: number;
   /** A single-file handoff of the old pattern (e.g. `~/.claude/context-handoff.md`), migrated once. */
   legacyFile?: string;
   /** Fsync each file before publishing and the directory after. Default `true`. */
@@ -45,31 +44,46 @@ export interface HandoffStoreOptions {
    * handoffs directory that other users can write to. Default: `process.emitWarning`.
    */
   onWarning?: (message: string) => void;
+  /**
+   * The process the store runs in (clock, pid, host, randomness, timers), for deterministic tests
+   * and simulation. Default: the real process. `now` above takes precedence over `runtime.now`.
+   */
+  runtime?: Partial<Runtime>;
 }
 
-/** A handoff on disk. */
+/** A handoff in a store. */
 export interface HandoffRef {
-  /** Its file name, e.g. `2026-02-27_143022_blog-fix.md`. */
+  /** Its name now, e.g. `2026-02-27_143022_blog-fix.md`, or its consumed or claimed name. */
   name: string;
-  /** Its full path. */
+  /** Where it is: the file's path for the directory store, `<location>/<name>` for others. */
   path: string;
   /** The slug in its name, with any collision suffix (`blog-fix-2`). */
   slug: string;
-  /** When it was written: exact for `write`, to the second (from the name) otherwise. */
+  /** The instant it was written (its `created` front matter; the name in local time for files written by hand). */
   createdAt: Date;
-  /** Whether it is in the consumed (`_done.md`) form. */
+  /** Whether it is consumed. */
   done: boolean;
+  /** `pending`, `claimed` (held by a session that has not acknowledged it yet) or `consumed`. */
+  state: HandoffState;
 }
 
 /** A handoff read with {@link HandoffStore.read}. */
 export interface HandoffContent extends HandoffRef {
-  /** Its text, front matter removed. */
+  /** Its text, front matter removed, exactly as written. */
   body: string;
   /** Its front matter; `{}` when it has none. */
   meta: HandoffMeta;
 }
 
-/** A handoff claimed by {@link HandoffStore.consume}. `name` is the pending name it had. */
+/** A handoff held by a {@link HandoffClaim}. `name` is the pending name it was claimed under. */
+export interface ClaimedHandoff extends HandoffContent {
+  /** True when an earlier holder claimed it and died or let its lease end before acknowledging. */
+  redelivered: boolean;
+  /** True for the migrated legacy single file. */
+  legacy: boolean;
+}
+
+/** A consumed handoff. `name` is the pending name it had. */
 export interface ConsumedHandoff extends HandoffRef {
   /** Its name now, in the consumed form. `path` points here. */
   doneName: string;
@@ -83,38 +97,66 @@ export interface ConsumedHandoff extends HandoffRef {
 export interface WriteInput {
   /** Free text, normalised to `[a-z0-9-]` (see `normalizeSlug`). */
   slug: string;
-  /** The handoff text. */
+  /** The handoff text; read back byte for byte, whatever it begins with. */
   body: string | Uint8Array;
-  /** Written as front matter; `project` scopes the handoff to one project. */
+  /** Written as front matter; `project` scopes the handoff to one project. `created` is reserved. */
   meta?: HandoffMeta;
 }
 
-/** Options of {@link HandoffStore.consume}. */
-export interface ConsumeOptions extends MergeBudget {
+/** Options of {@link HandoffStore.claim} and {@link HandoffStore.consume}. */
+export interface ConsumeOptions extends Omit<MergeBudget, 'timeZone'> {
   /**
    * Claim only handoffs of this project root plus unscoped ones (no `project` in front matter);
    * leave the others pending for their own project. Default: claim everything.
    */
   project?: string;
-}
-
-/** A pending handoff that `consume` did not claim, and why. */
-export interface SkippedHandoff {
-  name: string;
-  /** `other-project`: scoped to another project; `unreadable`: could not be read, left pending. */
-  reason: 'other-project' | 'unreadable';
-  /** The adapter's error code for `unreadable`. */
-  code?: string;
+  /**
+   * The agent session claiming, recorded with each claim so that `restore({ session })` can give
+   * back everything it took (e.g. when the session ended without doing any work).
+   */
+  session?: string;
+  /** Lease of these claims. Default: the store's `leaseMs`. */
+  leaseMs?: number;
+  /** Claim at most this many, oldest first. Default: all. */
+  limit?: number;
 }
 
 /** What {@link HandoffStore.consume} returns. */
 export interface ConsumeResult {
-  /** The handoffs this call claimed, oldest first. Another consumer's claims are never here. */
+  /** The handoffs this call consumed, oldest first. Another consumer's are never here. */
   handoffs: ConsumedHandoff[];
   /** All of them as one text (see `mergeHandoffs`); `''` when there were none. */
   merged: string;
   /** Pending handoffs left for later. */
   skipped: SkippedHandoff[];
+}
+
+/** What {@link HandoffClaim.acknowledge} returns. */
+export interface AcknowledgeResult {
+  /** The claimed handoffs now consumed. */
+  handoffs: ConsumedHandoff[];
+  /** Pending names of claims this holder had lost: its lease ended and another session took them over. */
+  lost: string[];
+}
+
+/**
+ * Handoffs claimed by one session, held under a lease until acknowledged. Use the texts, then
+ * `acknowledge()`; a holder that dies or lets the lease end before acknowledging gives them to the
+ * next claim, which receives them again (`redelivered`).
+ */
+export interface HandoffClaim {
+  /** The claimed handoffs, oldest first. */
+  readonly handoffs: ClaimedHandoff[];
+  /** All of them as one text; `''` when there are none. */
+  readonly merged: string;
+  /** Pending handoffs left for later. */
+  readonly skipped: SkippedHandoff[];
+  /** The batch these claims are recorded under (from `session`, else random). */
+  readonly batch: string;
+  /** Marks every claimed handoff consumed. Safe to call once the texts have been handed on. */
+  acknowledge(): Promise<AcknowledgeResult>;
+  /** Gives every claimed handoff back, pending again. */
+  release(): Promise<{ released: string[]; lost: string[] }>;
 }
 
 /** What {@link HandoffStore.cleanup} returns. */
@@ -127,25 +169,40 @@ export interface CleanupResult {
 
 /** What {@link HandoffStore.start} returns. */
 export interface StartResult extends ConsumeResult {
-  cleanup: CleanupResult;
+  /** The cleanup that followed; `error` when it failed (the consumed handoffs are delivered anyway). */
+  cleanup: CleanupResult & { error?: HandoffError };
+}
+
+/** Which consumed handoffs {@link HandoffStore.restore} puts back. */
+export interface RestoreOptions {
+  /** Consumed names (`…_done.md`). */
+  names?: readonly string[];
+  /** Every handoff the claims of this agent session consumed. */
+  session?: string;
+  /** The handoffs consumed by the most recent acknowledgement (the last session start). */
+  last?: boolean;
+}
+
+/** What {@link HandoffStore.restore} returns. */
+export interface RestoreResult {
+  /** Each consumed name put back, and its pending name now. */
+  restored: Array<{ from: string; to: string }>;
+  /** Names asked for that are not consumed handoffs (any more). */
+  missing: string[];
 }
 
 const DAY_MS = 86_400_000;
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-/** Collision suffixes tried before giving up: far above any real same-second burst. */
-const MAX_COLLISIONS = 100_000;
-/** Files claimed and read at once by `consume`. */
-const CONSUME_CONCURRENCY = 16;
-const TEMP_PATTERN = /^\.handoff-[0-9]+-[0-9]+-[0-9a-f]+\.tmp$/;
-const decoder = new TextDecoder();
-let tempCounter = 0;
+/** Names a caller may pass to `read`: the grammar, or a backend's hidden claim name. Never a path. */
+const PRIVATE_NAME = /^\.[A-Za-z0-9][A-Za-z0-9._~-]{0,254}$/;
+const BATCH = /^[a-z0-9]{1,16}$/;
 
 /**
- * A directory of handoffs that many sessions write and read at once without losing any.
+ * Handoffs that many sessions write and read at once without losing any, in a directory or any
+ * other backend.
  *
- * Every write publishes a new, uniquely named file and never replaces one; every pending handoff
- * is claimed by exactly one consumer. See the README's "How it stays safe".
+ * Every write publishes a new, uniquely named handoff and never replaces one; every pending
+ * handoff is claimed by one session at a time and consumed once. See the README's "How it stays
+ * safe" and docs/PROTOCOL.md.
  *
  * @example
  * ```ts
@@ -155,174 +212,191 @@ let tempCounter = 0;
  * ```
  */
 export class HandoffStore {
-  /** The handoffs directory, resolved to an absolute path. */
+  /** The handoffs directory for the directory store; the backend's location otherwise. */
   readonly dir: string;
-  readonly #fs: FileSystem;
-  readonly #now: () => Date;
+  /** Days a consumed handoff is kept, counted from consumption. */
+  readonly retentionDays: number;
+  /** Default lease of claims, in ms. */
+  readonly leaseMs: number;
+  readonly #runtime: Runtime;
   readonly #timeZone: TimeZone;
-  readonly #retentionDays: number;
-  readonly #legacyFile: string | undefined;
-  readonly #durable: boolean;
-  readonly #staleTempMs: number;
-  readonly #onWarning: (message: string) => void;
-  #dirReady: Promise<void> | undefined;
-  #dirChecked = false;
-  /** The collision number this store last published for `stamp_slug`, within the current second only. */
-  #lastCollision: { key: string; collision: number } | undefined;
+  readonly #backend: () => Promise<HandoffBackend>;
 
   constructor(options: HandoffStoreOptions) {
-    if (typeof options !== 'object' || options === null || typeof options.dir !== 'string' || options.dir === '') {
-      throw new HandoffError('INVALID_OPTION', 'HandoffStore needs options.dir, a non-empty string');
+    if (typeof options !== 'object' || options === null) throw new HandoffError('INVALID_OPTION', 'HandoffStore needs options');
+    const hasDir = typeof options.dir === 'string' && options.dir !== '';
+    if (hasDir === (options.store !== undefined)) {
+      throw new HandoffError('INVALID_OPTION', 'HandoffStore needs exactly one of options.dir (a non-empty string) or options.store');
     }
-    this.dir = resolve(options.dir);
-    this.#fs = retrying(options.fs ?? nodeFs());
-    this.#now = options.now ?? (() => new Date());
+    const base = processRuntime(options.now ?? options.runtime?.now);
+    this.#runtime = { ...base, ...options.runtime, now: options.now ?? options.runtime?.now ?? base.now };
     this.#timeZone = oneOf('timeZone', options.timeZone ?? 'local', ['local', 'utc']);
-    this.#retentionDays = nonNegative('retentionDays', options.retentionDays ?? 7);
-    this.#legacyFile = options.legacyFile === undefined ? undefined : resolve(options.legacyFile);
-    this.#durable = options.durable ?? true;
-    this.#staleTempMs = nonNegative('staleTempMs', options.staleTempMs ?? 3_600_000);
-    this.#onWarning = options.onWarning ?? ((message) => process.emitWarning(message, 'HandoffsWarning'));
+    this.retentionDays = nonNegative('retentionDays', options.retentionDays ?? 7);
+    this.leaseMs = positive('leaseMs', options.leaseMs ?? 60_000);
+    if (hasDir) {
+      this.dir = resolve(options.dir!);
+      const backend = new DirectoryBackend({
+        dir: this.dir,
+        fs: retrying(options.fs ?? nodeFs()),
+        runtime: this.#runtime,
+        durable: options.durable ?? true,
+        staleTempMs: nonNegative('staleTempMs', options.staleTempMs ?? 3_600_000),
+        legacyFile: options.legacyFile === undefined ? undefined : resolve(options.legacyFile),
+        onWarning: options.onWarning ?? ((message) => process.emitWarning(message, 'HandoffsWarning')),
+      });
+      this.#backend = async () => backend;
+    } else if (typeof options.store === 'string') {
+      const url = options.store;
+      this.dir = redactUrl(url);
+      let opened: Promise<HandoffBackend> | undefined;
+      this.#backend = () => (opened ??= openBackend(url, { runtime: this.#runtime }));
+    } else if (isBackend(options.store)) {
+      const backend = options.store;
+      this.dir = backend.location;
+      this.#backend = async () => backend;
+    } else {
+      throw new HandoffError('INVALID_OPTION', 'options.store must be a HandoffBackend or a store URL');
+    }
+  }
+
+  /** Where the handoffs are: the directory, or the backend's location (credentials removed). */
+  get location(): string {
+    return this.dir;
   }
 
   /**
-   * Writes a new handoff. The text is written in full under a temporary name that no listing
-   * returns, then published by hard link, which fails rather than replace an existing name; a taken
-   * name (pending or consumed) moves to the next collision suffix (`-2`, `-3`, …).
+   * Writes a new handoff. It is published whole under a new name, `YYYY-MM-DD_HHMMSS_<slug>.md`,
+   * never replacing another; a taken name moves to the next collision suffix (`-2`, `-3`, …).
+   * Its front matter records the instant with its UTC offset, and `meta`.
    *
-   * @throws HandoffError `INVALID_SLUG`, `INVALID_BODY`, `INVALID_META`, or `IO`.
+   * @throws HandoffError `INVALID_SLUG`, `INVALID_BODY`, `INVALID_META`, `INVALID_OPTION`, or `IO`.
    */
   async write(input: WriteInput): Promise<HandoffRef> {
     if (typeof input !== 'object' || input === null) {
       throw new HandoffError('INVALID_OPTION', 'write() takes { slug, body, meta? }');
     }
     const slug = normalizeSlug(input.slug);
-    const data = encodeHandoff(input.body, input.meta);
-    const createdAt = this.#now();
+    const createdAt = this.#runtime.now();
+    const data = encodeHandoff(input.body, input.meta, createdAt, this.#timeZone);
     const stamp = formatStamp(createdAt, this.#timeZone);
-    const name = await this.#io('write', this.dir, async () => {
-      await this.#ensureDir();
-      const temp = await this.#createTemp(data);
-      let published: string;
-      try {
-        published = await this.#publish(temp, stamp, slug);
-      } catch (error) {
-        await unlinkIfExists(this.#fs, temp).catch(() => {});
-        throw error;
-      }
-      // Published. A temporary file that cannot be removed is no reason to report failure (the
-      // caller would write again); cleanup sweeps it later. A failed directory fsync is reported:
-      // the handoff exists but might not survive a power loss, which the caller should know.
-      await unlinkIfExists(this.#fs, temp).catch(() => {});
-      if (this.#durable) await this.#fs.syncDir(this.dir);
-      return published;
-    });
-    return { name, path: join(this.dir, name), slug: parseHandoffName(name)!.slug, createdAt, done: false };
-  }
-
-  /** Days a consumed handoff is kept, counted from consumption. */
-  get retentionDays(): number {
-    return this.#retentionDays;
+    const project = typeof input.meta?.project === 'string' ? resolve(input.meta.project) : undefined;
+    const backend = await this.#backend();
+    const name = await this.#io('write', () => backend.publish({ stamp, slug, createdAt, project, data }));
+    const published = parseHandoffName(name);
+    return { name, path: this.#path(name), slug: published?.slug ?? slug, createdAt, done: false, state: 'pending' };
   }
 
   /**
-   * The pending handoffs, oldest first; with `consumed: true`, the consumed ones too (still on disk
-   * within retention). Temporary files, foreign files, directories and links are skipped.
+   * The pending handoffs and those claimed but not yet acknowledged, oldest first; with
+   * `consumed: true`, the consumed ones too (still kept within retention). Temporary files, foreign
+   * files, directories and links are skipped.
    */
   async list(options: { consumed?: boolean } = {}): Promise<HandoffRef[]> {
-    return (await this.#io('list', this.dir, () => this.#scan(options.consumed === true))).map((parsed) => this.#ref(parsed));
+    const backend = await this.#backend();
+    const stored = await this.#io('list', () => backend.list({ consumed: options.consumed === true }));
+    return sortByInstant(stored.map((handoff) => this.#content(handoff))).map(({ body: _body, meta: _meta, ...ref }) => ref);
   }
 
   /**
-   * Reads one handoff, pending or consumed, without consuming it.
+   * Reads one handoff, in any state, without claiming it.
    *
-   * @throws HandoffError `INVALID_NAME` for a name outside the grammar, `NOT_FOUND`, or `IO`.
+   * @throws HandoffError `INVALID_NAME` for a name that is not a handoff's, `NOT_FOUND`, or `IO`.
    */
   async read(name: string): Promise<HandoffContent> {
-    const parsed = typeof name === 'string' ? parseHandoffName(name) : undefined;
-    if (!parsed) throw new HandoffError('INVALID_NAME', `not a handoff name: ${JSON.stringify(name)}`);
-    const path = join(this.dir, parsed.name);
-    let bytes: Uint8Array;
-    try {
-      bytes = await this.#fs.readFile(path);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') {
-        throw new HandoffError('NOT_FOUND', `no handoff ${parsed.name}`, { cause: error, path });
-      }
-      throw ioError('read', path, error);
+    if (typeof name !== 'string' || !(parseHandoffName(name) || PRIVATE_NAME.test(name))) {
+      throw new HandoffError('INVALID_NAME', `not a handoff name: ${JSON.stringify(name)}`);
     }
-    return { ...this.#ref(parsed), ...decodeHandoff(bytes) };
+    const backend = await this.#backend();
+    const stored = await this.#io('read', () => backend.read(name));
+    if (!stored) throw new HandoffError('NOT_FOUND', `no handoff ${name}`, { path: this.#path(name) });
+    return this.#content(stored);
   }
 
   /**
-   * Claims every pending handoff (and the legacy file, if configured) and returns their texts.
+   * Claims the pending handoffs in scope, and claims that their holders can no longer acknowledge
+   * (lease ended, or holder dead), for this session alone, under a lease. Call `acknowledge()` on
+   * the result once their texts are handed on; until then a crash loses nothing.
    *
-   * Each handoff goes to exactly one caller, even with many consumers in many processes: the claim
-   * is a hard link to the `_done.md` name, which only one can create, and a lost race is skipped
-   * silently. Claiming sets the file's mtime to now, so retention counts from consumption.
+   * Each handoff is held by one claim at a time, across processes: taking it is one atomic step that
+   * only one claimant can win; a lost race is skipped silently.
+   *
+   * @throws HandoffError `INVALID_OPTION` or `IO`; never because another session got there first.
+   */
+  async claim(options: ConsumeOptions = {}): Promise<HandoffClaim> {
+    const project = options.project === undefined ? undefined : resolve(options.project);
+    const leaseMs = options.leaseMs === undefined ? this.leaseMs : positive('leaseMs', options.leaseMs);
+    const limit = options.limit === undefined ? undefined : positive('limit', options.limit);
+    const batch = this.#batch(options.session);
+    const backend = await this.#backend();
+    const { claimed, skipped } = await this.#io('claim', () =>
+      backend.claim({
+        holder: { batch, pid: this.#runtime.pid, host: this.#runtime.host },
+        leaseMs,
+        now: this.#runtime.now(),
+        project,
+        limit,
+      }),
+    );
+    const items = new Map<string, ClaimedItem>();
+    const handoffs = sortByInstant(
+      claimed.map((item) => {
+        items.set(item.claim, item);
+        const { body, meta } = decodeHandoff(item.data);
+        const parsed = parseHandoffName(item.name)!;
+        return {
+          name: item.name,
+          path: this.#path(item.claim),
+          slug: parsed.slug,
+          createdAt: instantOf(meta, parsed),
+          done: false,
+          state: 'claimed' as const,
+          body,
+          meta,
+          redelivered: item.redelivered,
+          legacy: item.legacy === true,
+          claim: item.claim,
+        };
+      }),
+    );
+    const held = handoffs.map(({ claim, ...handoff }) => ({ handoff, item: items.get(claim)! }));
+    const store = this;
+    const result = {
+      handoffs: held.map(({ handoff }) => handoff),
+      skipped,
+      batch,
+      async acknowledge(): Promise<AcknowledgeResult> {
+        const at = store.#runtime.now();
+        const outcome = await store.#io('acknowledge', () => backend.acknowledge(held.map(({ item }) => item), at));
+        const doneNames = new Map(outcome.acknowledged.map(({ item, name }) => [item.claim, name]));
+        const consumed: ConsumedHandoff[] = [];
+        for (const { handoff, item } of held) {
+          const doneName = doneNames.get(item.claim);
+          if (doneName === undefined) continue;
+          const { redelivered: _redelivered, ...rest } = handoff;
+          consumed.push({ ...rest, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
+        }
+        return { handoffs: consumed, lost: outcome.lost.map((item) => item.name) };
+      },
+      async release() {
+        const outcome = await store.#io('release', () => backend.release(held.map(({ item }) => item)));
+        return { released: outcome.released, lost: outcome.lost.map((item) => item.name) };
+      },
+    };
+    return withLazyMerge(result, this.#budget(options)) as HandoffClaim;
+  }
+
+  /**
+   * Claims every pending handoff in scope and consumes it at once: `claim(options)` then
+   * `acknowledge()`, returning the handoffs consumed. For callers that hand the texts on in the same
+   * step; a caller that can crash between reading and using them should `claim` and acknowledge
+   * after. Sets each consumed handoff's mtime to now, so retention counts from consumption.
    *
    * @throws HandoffError `INVALID_OPTION` or `IO`; never because another consumer got there first.
    */
   async consume(options: ConsumeOptions = {}): Promise<ConsumeResult> {
-    const project = options.project === undefined ? undefined : resolve(options.project);
-    return this.#io('consume', this.dir, async () => {
-      const handoffs: ConsumedHandoff[] = [];
-      const skipped: SkippedHandoff[] = [];
-      try {
-        const legacy = await this.#migrateLegacy();
-        if (legacy) handoffs.push(legacy);
-      } catch (error) {
-        skipped.push({ name: basename(this.#legacyFile ?? ''), reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
-      }
-
-      const pending = await this.#scan(false);
-      const claimed = await mapLimit(pending, CONSUME_CONCURRENCY, async (parsed) => {
-        // One file's failure must not cost the others: a rejected consume would leave every file
-        // it had already claimed consumed on disk yet delivered to no one.
-        try {
-          return await this.#consumeOne(parsed, project, skipped);
-        } catch (error) {
-          skipped.push({ name: parsed.name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
-          return undefined;
-        }
-      });
-      for (const handoff of claimed) if (handoff) handoffs.push(handoff);
-      // Claims are made; a failed directory sync must not withhold what was claimed.
-      if (this.#durable && handoffs.length > 0) await this.#fs.syncDir(this.dir).catch(() => {});
-
-      handoffs.sort((a, b) => compareHandoffNames(parseHandoffName(a.doneName)!, parseHandoffName(b.doneName)!));
-      return withLazyMerge({ handoffs, skipped }, options);
-    });
-  }
-
-  /** Claims and reads one pending handoff; `undefined` when it went to another consumer or was skipped. */
-  async #consumeOne(parsed: HandoffName, project: string | undefined, skipped: SkippedHandoff[]): Promise<ConsumedHandoff | undefined> {
-    if (project !== undefined) {
-      // Peek before claiming so that another project's handoff is never taken, not even briefly.
-      const header = await this.#readMeta(parsed);
-      if (header && !inScope(header.meta, project)) {
-        skipped.push({ name: parsed.name, reason: 'other-project' });
-        return undefined;
-      }
-    }
-    const doneName = await this.#claim(join(this.dir, parsed.name), parsed);
-    if (doneName === undefined) return undefined;
-    const donePath = join(this.dir, doneName);
-    let content: { body: string; meta: HandoffMeta };
-    try {
-      content = decodeHandoff(await this.#fs.readFile(donePath));
-    } catch (error) {
-      await this.#release(donePath, parsed);
-      skipped.push({ name: parsed.name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
-      return undefined;
-    }
-    if (project !== undefined && !inScope(content.meta, project)) {
-      // The name was reused between the peek and the claim; give the other project its file back.
-      await this.#release(donePath, parsed);
-      skipped.push({ name: parsed.name, reason: 'other-project' });
-      return undefined;
-    }
-    return { ...this.#ref(parsed), done: true, doneName, path: donePath, ...content, legacy: false };
+    const claim = await this.claim(options);
+    const { handoffs } = await claim.acknowledge();
+    return withLazyMerge({ handoffs, skipped: claim.skipped }, this.#budget(options));
   }
 
   /**
@@ -331,57 +405,64 @@ export class HandoffStore {
    */
   async peek(options: ConsumeOptions = {}): Promise<{ handoffs: HandoffContent[]; merged: string; skipped: SkippedHandoff[] }> {
     const project = options.project === undefined ? undefined : resolve(options.project);
+    const backend = await this.#backend();
+    const stored = await this.#io('peek', () => backend.list({ consumed: false }));
     const handoffs: HandoffContent[] = [];
     const skipped: SkippedHandoff[] = [];
-    for (const ref of await this.list()) {
-      let content: HandoffContent;
-      try {
-        content = await this.read(ref.name);
-      } catch (error) {
-        if (error instanceof HandoffError && error.code === 'NOT_FOUND') continue;
-        skipped.push({ name: ref.name, reason: 'unreadable', code: errorCode((error as { cause?: unknown }).cause) ?? 'UNKNOWN' });
-        continue;
+    for (const content of sortByInstant(stored.filter((handoff) => handoff.state === 'pending').map((handoff) => this.#content(handoff)))) {
+      if (project !== undefined && typeof content.meta.project === 'string' && resolve(content.meta.project) !== project) {
+        skipped.push({ name: content.name, reason: 'other-project' });
+      } else {
+        handoffs.push(content);
       }
-      if (project !== undefined && !inScope(content.meta, project)) skipped.push({ name: ref.name, reason: 'other-project' });
-      else handoffs.push(content);
     }
-    return withLazyMerge({ handoffs, skipped }, options);
+    return withLazyMerge({ handoffs, skipped }, this.#budget(options));
   }
 
   /**
-   * Deletes consumed handoffs older than the retention window, and temporary files that killed
-   * writers left behind. Never touches a pending handoff or a file outside the grammar; a symbolic
-   * link is deleted itself, its target never.
+   * Puts consumed handoffs back to pending, under new names: by name, everything one session's
+   * claims consumed (`session`), or the last batch consumed (`last`). Of two restores of the same
+   * handoff, one puts it back; the other reports it missing.
+   *
+   * @throws HandoffError `INVALID_OPTION`, `INVALID_NAME` or `IO`.
    */
-  async cleanup(options: { olderThanDays?: number } = {}): Promise<CleanupResult> {
-    const days = nonNegative('olderThanDays', options.olderThanDays ?? this.#retentionDays);
-    return this.#io('cleanup', this.dir, async () => {
-      const now = this.#now().getTime();
-      const doneCutoff = now - days * DAY_MS;
-      const tempCutoff = now - this.#staleTempMs;
-      const removed: string[] = [];
-      const temporaryRemoved: string[] = [];
-      await mapLimit(await this.#readdir(), CONSUME_CONCURRENCY, async (entry) => {
-        let cutoff: number;
-        let into: string[];
-        if (entry.kind !== 'file' && entry.kind !== 'symlink') return;
-        if (parseHandoffName(entry.name)?.done) [cutoff, into] = [doneCutoff, removed];
-        else if (TEMP_PATTERN.test(entry.name)) [cutoff, into] = [tempCutoff, temporaryRemoved];
-        else return;
-        const path = join(this.dir, entry.name);
-        const info = await lstatIfExists(this.#fs, path);
-        if (info === undefined || info.mtimeMs >= cutoff) return;
-        if (await unlinkIfExists(this.#fs, path)) into.push(entry.name);
-      });
-      return { removed: removed.sort(), temporaryRemoved: temporaryRemoved.sort() };
-    });
+  async restore(options: RestoreOptions): Promise<RestoreResult> {
+    if (typeof options !== 'object' || options === null) throw new HandoffError('INVALID_OPTION', 'restore() takes { names?, session?, last? }');
+    const names = options.names ?? [];
+    for (const name of names) {
+      if (!parseHandoffName(name)?.done) throw new HandoffError('INVALID_NAME', `not a consumed handoff name: ${JSON.stringify(name)}`);
+    }
+    const batch = options.session === undefined ? undefined : this.#batch(options.session);
+    const backend = await this.#backend();
+    return this.#io('restore', () => backend.restore({ names, batch, last: options.last === true }));
   }
 
-  /** The session-start block in one call: `consume()` (legacy file included), then `cleanup()`. */
+  /**
+   * Deletes consumed handoffs older than the retention window (counted from consumption), and
+   * leftovers of killed writers. Never a pending or claimed handoff, never a file outside the
+   * grammar; a symbolic link is deleted itself, its target never.
+   */
+  async cleanup(options: { olderThanDays?: number } = {}): Promise<CleanupResult> {
+    const days = nonNegative('olderThanDays', options.olderThanDays ?? this.retentionDays);
+    const now = this.#runtime.now();
+    const backend = await this.#backend();
+    return this.#io('cleanup', () => backend.purge({ consumedBefore: new Date(now.getTime() - days * DAY_MS), now }));
+  }
+
+  /**
+   * The session-start block in one call: `consume()` (legacy file included), then `cleanup()`. A
+   * failed cleanup never costs what was consumed: it is reported as `cleanup.error`.
+   */
   async start(options: ConsumeOptions = {}): Promise<StartResult> {
     const consumed = await this.consume(options);
+    let cleanup: StartResult['cleanup'];
+    try {
+      cleanup = await this.cleanup();
+    } catch (error) {
+      cleanup = { removed: [], temporaryRemoved: [], error: error as HandoffError };
+    }
     // Assign rather than spread: spreading would compute the lazy `merged` here.
-    return Object.assign(consumed, { cleanup: await this.cleanup() });
+    return Object.assign(consumed, { cleanup });
   }
 
   /** The session-end block in one call: `write()`. */
@@ -389,233 +470,56 @@ export class HandoffStore {
     return this.write(input);
   }
 
-  #ref(parsed: HandoffName): HandoffRef {
+  /** Closes the backend's connections, if it has any. The store is not used after. */
+  async close(): Promise<void> {
+    const backend = await this.#backend();
+    await backend.close?.();
+  }
+
+  /** The batch recorded with claims: from the session id, so its claims can be found again. */
+  #batch(session: string | undefined): string {
+    if (session === undefined) return this.#runtime.uniqueTag().slice(0, 8);
+    if (typeof session !== 'string' || session === '') throw new HandoffError('INVALID_OPTION', 'session must be a non-empty string');
+    const batch = shortTag(`session:${session}`);
+    return BATCH.test(batch) ? batch : this.#runtime.uniqueTag().slice(0, 8);
+  }
+
+  #budget(options: ConsumeOptions): MergeBudget {
+    return { maxLines: options.maxLines, maxChars: options.maxChars, timeZone: this.#timeZone };
+  }
+
+  #content(stored: StoredHandoff): HandoffContent {
+    const { body, meta } = decodeHandoff(stored.data);
     return {
-      name: parsed.name,
-      path: join(this.dir, parsed.name),
-      slug: parsed.slug,
-      createdAt: parseStamp(parsed.stamp, this.#timeZone),
-      done: parsed.done,
+      name: stored.name,
+      path: this.#path(stored.name),
+      slug: stored.slug,
+      createdAt: instantOf(meta, stored),
+      done: stored.state === 'consumed',
+      state: stored.state,
+      body,
+      meta,
     };
   }
 
-  /**
-   * Regular files with handoff names, oldest first; consumed ones only when asked. A directory
-   * holds far more consumed handoffs than pending ones, so they are dropped before any parsing.
-   */
-  async #scan(includeDone: boolean): Promise<HandoffName[]> {
-    const names: HandoffName[] = [];
-    for (const entry of await this.#readdir()) {
-      if (entry.kind !== 'file' || (!includeDone && entry.name.endsWith(DONE_SUFFIX))) continue;
-      const parsed = parseHandoffName(entry.name);
-      if (parsed) names.push(parsed);
-    }
-    return sortHandoffNames(names);
+  #path(name: string): string {
+    return join(this.dir, name);
   }
 
-  async #readdir() {
-    try {
-      const entries = await this.#fs.readdir(this.dir);
-      await this.#checkDir();
-      return entries;
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return [];
-      throw error;
-    }
-  }
-
-  /** Warns, once per store, when other users could plant or remove handoffs in the directory. */
-  async #checkDir(): Promise<void> {
-    if (this.#dirChecked || process.platform === 'win32') return;
-    this.#dirChecked = true;
-    const info = await this.#fs.stat(this.dir).catch(() => undefined);
-    if (info && (info.mode & 0o022) !== 0) {
-      this.#onWarning(
-        `handoffs directory ${this.dir} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); ` +
-          'other users could add or remove handoffs. Consider chmod 700.',
-      );
-    }
-  }
-
-  async #ensureDir(): Promise<void> {
-    this.#dirReady ??= this.#fs.mkdir(this.dir, { recursive: true, mode: DIR_MODE }).catch((error: unknown) => {
-      this.#dirReady = undefined;
-      throw error;
-    });
-    return this.#dirReady;
-  }
-
-  async #createTemp(data: Uint8Array): Promise<string> {
-    const temp = join(this.dir, `.handoff-${process.pid}-${tempCounter++}-${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await this.#fs.createFile(temp, data, { mode: FILE_MODE, sync: this.#durable });
-    } catch (error) {
-      await unlinkIfExists(this.#fs, temp);
-      if (errorCode(error) !== 'ENOENT') throw error;
-      // The directory was removed after we created it: make it again, once.
-      this.#dirReady = undefined;
-      await this.#ensureDir();
-      await this.#fs.createFile(temp, data, { mode: FILE_MODE, sync: this.#durable }).catch(async (retryError: unknown) => {
-        await unlinkIfExists(this.#fs, temp);
-        throw retryError;
-      });
-    }
-    return temp;
-  }
-
-  /**
-   * Links `source` under the first free pending name from `stamp`, `slug` and a collision suffix.
-   * A name is free when neither it nor its `_done.md` form exists; `link` never replaces a name.
-   */
-  async #publish(source: string, stamp: string, slug: string): Promise<string> {
-    // Names are never freed within a second, so probing can start past the last one this store
-    // took: a burst of same-slug writes then costs one probe each, not one per earlier write.
-    const key = `${stamp}_${slug}`;
-    const first = this.#lastCollision?.key === key ? this.#lastCollision.collision + 1 : 1;
-    for (let collision = first; collision < first + MAX_COLLISIONS; collision++) {
-      const name = formatHandoffName(stamp, slug, { collision });
-      if (await this.#exists(join(this.dir, formatHandoffName(stamp, slug, { collision, done: true })))) continue;
-      try {
-        await this.#fs.link(source, join(this.dir, name));
-        this.#lastCollision = { key, collision };
-        return name;
-      } catch (error) {
-        if (errorCode(error) !== 'EEXIST') throw error;
-      }
-    }
-    throw new HandoffError('IO', `no free name for ${stamp}_${slug} after ${MAX_COLLISIONS} tries`, { path: this.dir });
-  }
-
-  /**
-   * Claims `source` by linking it to its `_done.md` name, then unlinking the pending name. Returns
-   * the done name, or `undefined` when another consumer claimed it first.
-   *
-   * `link` instead of `rename` because rename replaces: if a same-second writer had reused a name
-   * whose earlier file was already consumed, a rename would destroy that consumed file. When the
-   * done name holds a different file, the claim moves to the next collision suffix instead.
-   */
-  async #claim(source: string, parsed: HandoffName): Promise<string | undefined> {
-    const now = this.#now();
-    try {
-      // Before the link, so that no consumed file ever carries its write time as its claim time.
-      await this.#fs.utimes(source, now, now);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw error;
-    }
-    const [base, collision] = splitCollision(parsed.slug);
-    for (let attempt = 0; attempt <= MAX_COLLISIONS; attempt++) {
-      const doneName =
-        attempt === 0 ? parsed.doneName : formatHandoffName(parsed.stamp, base, { collision: collision + attempt, done: true });
-      try {
-        await this.#fs.link(source, join(this.dir, doneName));
-      } catch (error) {
-        const code = errorCode(error);
-        if (code === 'ENOENT') return undefined;
-        if (code !== 'EEXIST') throw error;
-        const owner = await this.#sameFile(source, join(this.dir, doneName));
-        if (owner === 'gone') return undefined;
-        if (owner === 'same') {
-          // Another consumer linked it first; finish its claim in case it died before unlinking.
-          await unlinkIfExists(this.#fs, source);
-          return undefined;
-        }
-        continue;
-      }
-      // Claimed. If the pending name cannot be removed now, the next consume finds it linked to
-      // this done file and removes it; it is never delivered twice.
-      await unlinkIfExists(this.#fs, source).catch(() => {});
-      return doneName;
-    }
-    throw new HandoffError('IO', `no free consumed name for ${parsed.name}`, { path: source });
-  }
-
-  /** Puts a claimed file back as pending, under a fresh name so no racing claim can mistake it. */
-  async #release(donePath: string, parsed: HandoffName): Promise<void> {
-    const [base] = splitCollision(parsed.slug);
-    await this.#publish(donePath, parsed.stamp, base);
-    await unlinkIfExists(this.#fs, donePath);
-  }
-
-  /** Reads a pending handoff's front matter before claiming (scope check); `undefined` when it cannot be read. */
-  async #readMeta(parsed: HandoffName): Promise<{ meta: HandoffMeta } | undefined> {
-    try {
-      return decodeHandoff(await this.#fs.readFile(join(this.dir, parsed.name)));
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Moves the legacy single file into the directory as a consumed handoff, named from its mtime,
-   * by the same claim as any handoff: two sessions migrating at once cannot both get it.
-   */
-  async #migrateLegacy(): Promise<ConsumedHandoff | undefined> {
-    if (this.#legacyFile === undefined) return undefined;
-    const info = await lstatIfExists(this.#fs, this.#legacyFile);
-    if (info === undefined || info.kind !== 'file' || info.size === 0) return undefined;
-    await this.#ensureDir();
-    const stamp = formatStamp(new Date(info.mtimeMs), this.#timeZone);
-    let slug: string;
-    try {
-      slug = normalizeSlug(basename(this.#legacyFile).replace(/\.md$/i, ''));
-    } catch {
-      slug = 'legacy-handoff';
-    }
-    const parsed = parseHandoffName(formatHandoffName(stamp, slug))!;
-    let doneName: string | undefined;
-    try {
-      doneName = await this.#claim(this.#legacyFile, parsed);
-    } catch (error) {
-      if (errorCode(error) !== 'EXDEV') throw error;
-      doneName = await this.#migrateAcrossDevices(this.#legacyFile, parsed);
-    }
-    if (doneName === undefined) return undefined;
-    const path = join(this.dir, doneName);
-    await this.#fs.chmod(path, FILE_MODE);
-    const content = decodeHandoff(await this.#fs.readFile(path));
-    return { ...this.#ref(parsed), done: true, doneName, path, ...content, legacy: true };
-  }
-
-  /** A legacy file on another device cannot be linked: copy it in, claim the copy, then remove it. */
-  async #migrateAcrossDevices(legacyFile: string, parsed: HandoffName): Promise<string | undefined> {
-    const data = await this.#fs.readFile(legacyFile);
-    const doneName = formatHandoffName(parsed.stamp, parsed.slug, { done: true });
-    const existing = await this.#fs.readFile(join(this.dir, doneName)).catch(() => undefined);
-    if (existing && Buffer.from(existing).equals(Buffer.from(data))) {
-      // Another session copied this same file in first.
-      await unlinkIfExists(this.#fs, legacyFile);
-      return undefined;
-    }
-    const temp = await this.#createTemp(data);
-    try {
-      const claimed = await this.#claim(temp, parsed);
-      await unlinkIfExists(this.#fs, legacyFile);
-      return claimed;
-    } finally {
-      await unlinkIfExists(this.#fs, temp);
-    }
-  }
-
-  async #sameFile(a: string, b: string): Promise<'same' | 'different' | 'gone'> {
-    const [infoA, infoB] = await Promise.all([lstatIfExists(this.#fs, a), lstatIfExists(this.#fs, b)]);
-    if (infoA === undefined) return 'gone';
-    if (infoB === undefined) return 'different';
-    return infoA.dev === infoB.dev && infoA.ino === infoB.ino ? 'same' : 'different';
-  }
-
-  async #exists(path: string): Promise<boolean> {
-    return (await lstatIfExists(this.#fs, path)) !== undefined;
-  }
-
-  async #io<T>(action: string, path: string, run: () => Promise<T>): Promise<T> {
+  async #io<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       if (error instanceof HandoffError) throw error;
-      throw ioError(action, path, error);
+      const code = errorCode(error) ?? 'UNKNOWN';
+      throw new HandoffError('IO', `${action} failed (${code}) at ${this.dir}`, { cause: error, path: this.dir });
     }
   }
+}
+
+/** Oldest first by the instant written; ties in name order. */
+function sortByInstant<T extends { createdAt: Date; name: string }>(items: T[]): T[] {
+  return items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**
@@ -623,7 +527,7 @@ export class HandoffStore {
  * every body twice (thousands of large handoffs would double the memory). Enumerable, so
  * `JSON.stringify` and spreading still see it.
  */
-function withLazyMerge<T extends { name: string; body: string; path: string }, R extends { handoffs: T[] }>(
+function withLazyMerge<T extends { name: string; body: string; path: string; createdAt: Date }, R extends { handoffs: T[] }>(
   result: R,
   budget: MergeBudget,
 ): R & { merged: string } {
@@ -632,35 +536,33 @@ function withLazyMerge<T extends { name: string; body: string; path: string }, R
     enumerable: true,
     get: () =>
       (merged ??= mergeHandoffs(
-        result.handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path })),
+        result.handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path, createdAt: handoff.createdAt })),
         budget,
       )),
   }) as R & { merged: string };
 }
 
-function ioError(action: string, path: string, cause: unknown): HandoffError {
-  const code = errorCode(cause) ?? 'UNKNOWN';
-  return new HandoffError('IO', `${action} failed (${code}) at ${path}`, { cause, path });
-}
-
-function encodeHandoff(body: unknown, meta: HandoffMeta | undefined): Uint8Array {
-  const header = renderFrontMatter(meta);
-  if (typeof body === 'string') return Buffer.from(header + body, 'utf8');
-  if (body instanceof Uint8Array) return header === '' ? body : Buffer.concat([Buffer.from(header, 'utf8'), body]);
-  throw new HandoffError('INVALID_BODY', 'body must be a string or a Uint8Array');
-}
-
-function decodeHandoff(bytes: Uint8Array): { body: string; meta: HandoffMeta } {
-  return parseFrontMatter(decoder.decode(bytes));
-}
-
-function inScope(meta: HandoffMeta, project: string): boolean {
-  return typeof meta.project !== 'string' || resolve(meta.project) === project;
+function isBackend(value: unknown): value is HandoffBackend {
+  const candidate = value as Partial<HandoffBackend> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    ['publish', 'list', 'read', 'claim', 'acknowledge', 'release', 'restore', 'purge'].every(
+      (method) => typeof candidate[method as keyof HandoffBackend] === 'function',
+    )
+  );
 }
 
 function nonNegative(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new HandoffError('INVALID_OPTION', `${option} must be a non-negative number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positive(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new HandoffError('INVALID_OPTION', `${option} must be a positive number, got ${String(value)}`);
   }
   return value;
 }
