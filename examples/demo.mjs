@@ -44,8 +44,9 @@ if (role === 'old-way') {
     // Two new sessions start at once; each handoff goes to exactly one of them.
     const [a, b] = await Promise.all([0, 1].map(() => new HandoffStore({ dir: join(root, 'handoffs') }).start()));
     console.log(`\nTwo sessions start at once: session A claims ${a.handoffs.length}, session B claims ${b.handoffs.length}, total ${a.handoffs.length + b.handoffs.length} of ${SESSIONS}.`);
-    const merged = a.handoffs.length >= b.handoffs.length ? a.merged : b.merged;
-    console.log(`\nMerged context handed to one of them:\n\n${merged.replace(/^/gm, '  ')}`);
+    for (const [label, session] of [['A', a], ['B', b]]) {
+      if (session.handoffs.length > 0) console.log(`\nMerged context handed to session ${label}:\n\n${session.merged.replace(/^/gm, '  ')}`);
+    }
     console.log(`Consumed files stay for 7 days: ${(await readdir(join(root, 'handoffs'))).filter((f) => f.endsWith('_done.md')).length} *_done.md files.`);
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -113,12 +113,24 @@ export interface ClaimOutcome {
   readonly skipped: SkippedHandoff[];
 }
 
-/** What {@link HandoffBackend.acknowledge} returns. */
+/** One item of a batch operation that failed; the others went ahead. */
+export interface ItemFailure<T> {
+  readonly item: T;
+  /** The error code (`EIO`, …). */
+  readonly code: string;
+}
+
+/**
+ * What {@link HandoffBackend.acknowledge} returns. One claim's failure never costs the others:
+ * a failed acknowledgement leaves that claim held, to be taken over when its lease ends.
+ */
 export interface AcknowledgeOutcome {
   /** Claims now consumed, with their consumed names. */
   readonly acknowledged: Array<{ readonly item: ClaimedItem; readonly name: string }>;
-  /** Claims this holder no longer had: taken over after the lease ended or restored. */
+  /** Claims this holder no longer had: taken over after the lease ended. */
   readonly lost: ClaimedItem[];
+  /** Claims still held because acknowledging them failed. */
+  readonly failed: Array<ItemFailure<ClaimedItem>>;
 }
 
 /** What {@link HandoffBackend.release} returns. */
@@ -126,6 +138,8 @@ export interface ReleaseOutcome {
   /** Pending names the released handoffs now have. */
   readonly released: string[];
   readonly lost: ClaimedItem[];
+  /** Claims still held because releasing them failed (taken over when their lease ends). */
+  readonly failed: Array<ItemFailure<ClaimedItem>>;
 }
 
 /** Which consumed handoffs {@link HandoffBackend.restore} puts back. */
@@ -143,6 +157,8 @@ export interface RestoreOutcome {
   readonly restored: Array<{ readonly from: string; readonly to: string }>;
   /** Names asked for that are not consumed handoffs (any more). */
   readonly missing: string[];
+  /** Consumed names that could not be put back (still consumed). */
+  readonly failed: Array<ItemFailure<string>>;
 }
 
 /** What {@link HandoffBackend.purge} returns. */

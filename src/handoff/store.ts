@@ -6,7 +6,7 @@ import { nodeFs } from '../fs/node.js';
 import { retrying } from '../fs/retry.js';
 import type { FileSystem } from '../fs/types.js';
 import { processRuntime, shortTag, type Runtime } from '../runtime.js';
-import { decodeHandoff, encodeHandoff, instantOf } from './codec.js';
+import { CREATED_KEY, decodeHandoff, encodeHandoff, instantOf } from './codec.js';
 import type { HandoffMeta } from './front-matter.js';
 import { mergeHandoffs, type MergeBudget } from './merge.js';
 import { formatStamp, normalizeSlug, parseHandoffName, type TimeZone } from './name.js';
@@ -91,6 +91,8 @@ export interface ConsumedHandoff extends HandoffRef {
   meta: HandoffMeta;
   /** True for the migrated legacy single file. */
   legacy: boolean;
+  /** True when an earlier holder claimed it and died or let its lease end before acknowledging. */
+  redelivered: boolean;
 }
 
 /** What {@link HandoffStore.write} takes. */
@@ -131,12 +133,20 @@ export interface ConsumeResult {
   skipped: SkippedHandoff[];
 }
 
+/** A handoff an operation could not move, and the error code; the others went ahead. */
+export interface FailedHandoff {
+  name: string;
+  code: string;
+}
+
 /** What {@link HandoffClaim.acknowledge} returns. */
 export interface AcknowledgeResult {
   /** The claimed handoffs now consumed. */
   handoffs: ConsumedHandoff[];
   /** Pending names of claims this holder had lost: its lease ended and another session took them over. */
   lost: string[];
+  /** Claims still held because acknowledging them failed: delivered again once their lease ends. */
+  failed: FailedHandoff[];
 }
 
 /**
@@ -155,8 +165,8 @@ export interface HandoffClaim {
   readonly batch: string;
   /** Marks every claimed handoff consumed. Safe to call once the texts have been handed on. */
   acknowledge(): Promise<AcknowledgeResult>;
-  /** Gives every claimed handoff back, pending again. */
-  release(): Promise<{ released: string[]; lost: string[] }>;
+  /** Gives claimed handoffs back, pending again: all of them, or those with these (pending) names. */
+  release(names?: readonly string[]): Promise<{ released: string[]; lost: string[]; failed: FailedHandoff[] }>;
 }
 
 /** What {@link HandoffStore.cleanup} returns. */
@@ -189,6 +199,8 @@ export interface RestoreResult {
   restored: Array<{ from: string; to: string }>;
   /** Names asked for that are not consumed handoffs (any more). */
   missing: string[];
+  /** Consumed handoffs that could not be put back (still consumed). */
+  failed: FailedHandoff[];
 }
 
 const DAY_MS = 86_400_000;
@@ -341,13 +353,14 @@ export class HandoffStore {
     const handoffs = sortByInstant(
       claimed.map((item) => {
         items.set(item.claim, item);
-        const { body, meta } = decodeHandoff(item.data);
+        const decoded = decode(item.data);
+        const { body, meta } = decoded;
         const parsed = parseHandoffName(item.name)!;
         return {
           name: item.name,
           path: this.#path(item.claim),
           slug: parsed.slug,
-          createdAt: instantOf(meta, parsed),
+          createdAt: decoded.createdAt(parsed),
           done: false,
           state: 'claimed' as const,
           body,
@@ -372,14 +385,14 @@ export class HandoffStore {
         for (const { handoff, item } of held) {
           const doneName = doneNames.get(item.claim);
           if (doneName === undefined) continue;
-          const { redelivered: _redelivered, ...rest } = handoff;
-          consumed.push({ ...rest, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
+          consumed.push({ ...handoff, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
         }
-        return { handoffs: consumed, lost: outcome.lost.map((item) => item.name) };
+        return { handoffs: consumed, lost: outcome.lost.map((item) => item.name), failed: failures(outcome.failed) };
       },
-      async release() {
-        const outcome = await store.#io('release', () => backend.release(held.map(({ item }) => item)));
-        return { released: outcome.released, lost: outcome.lost.map((item) => item.name) };
+      async release(names?: readonly string[]) {
+        const chosen = names === undefined ? held : held.filter(({ handoff }) => names.includes(handoff.name));
+        const outcome = await store.#io('release', () => backend.release(chosen.map(({ item }) => item)));
+        return { released: outcome.released, lost: outcome.lost.map((item) => item.name), failed: failures(outcome.failed) };
       },
     };
     return withLazyMerge(result, this.#budget(options)) as HandoffClaim;
@@ -395,7 +408,9 @@ export class HandoffStore {
    */
   async consume(options: ConsumeOptions = {}): Promise<ConsumeResult> {
     const claim = await this.claim(options);
-    const { handoffs } = await claim.acknowledge();
+    const { handoffs, failed } = await claim.acknowledge();
+    // Not delivered here, so not kept here: give them back now rather than when the lease ends.
+    if (failed.length > 0) await claim.release(failed.map((failure) => failure.name)).catch(() => {});
     return withLazyMerge({ handoffs, skipped: claim.skipped }, this.#budget(options));
   }
 
@@ -434,7 +449,8 @@ export class HandoffStore {
     }
     const batch = options.session === undefined ? undefined : this.#batch(options.session);
     const backend = await this.#backend();
-    return this.#io('restore', () => backend.restore({ names, batch, last: options.last === true }));
+    const outcome = await this.#io('restore', () => backend.restore({ names, batch, last: options.last === true }));
+    return { restored: outcome.restored, missing: outcome.missing, failed: failures(outcome.failed) };
   }
 
   /**
@@ -489,12 +505,12 @@ export class HandoffStore {
   }
 
   #content(stored: StoredHandoff): HandoffContent {
-    const { body, meta } = decodeHandoff(stored.data);
+    const { body, meta, createdAt } = decode(stored.data);
     return {
       name: stored.name,
       path: this.#path(stored.name),
       slug: stored.slug,
-      createdAt: instantOf(meta, stored),
+      createdAt: createdAt(stored),
       done: stored.state === 'consumed',
       state: stored.state,
       body,
@@ -515,6 +531,17 @@ export class HandoffStore {
       throw new HandoffError('IO', `${action} failed (${code}) at ${this.dir}`, { cause: error, path: this.dir });
     }
   }
+}
+
+function failures<T extends { name: string } | string>(failed: ReadonlyArray<{ item: T; code: string }>): FailedHandoff[] {
+  return failed.map(({ item, code }) => ({ name: typeof item === 'string' ? item : item.name, code }));
+}
+
+/** Body and front matter; the instant the store recorded becomes `createdAt`, not a meta field. */
+function decode(data: Uint8Array): { body: string; meta: HandoffMeta; createdAt: (name: { stamp: string }) => Date } {
+  const { body, meta } = decodeHandoff(data);
+  const { [CREATED_KEY]: _created, ...rest } = meta;
+  return { body, meta: rest, createdAt: (name) => instantOf(meta, name) };
 }
 
 /** Oldest first by the instant written; ties in name order. */

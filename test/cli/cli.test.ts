@@ -106,7 +106,7 @@ describe('handoffs command (built CLI, real processes)', () => {
       expect((await run(['list'])).stdout.trim().split('\n')).toHaveLength(2);
 
       const start = await run(['start']);
-      expect(start.stdout).toMatch(/^## \d{4}-\d\d-\d\d \d\d:\d\d:\d\d · auth-refactor\n\nlogin done\n\n## .* · notes\n\nfrom a file\n$/);
+      expect(start.stdout).toMatch(/^## \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d · auth-refactor\n\nlogin done\n\n## .* · notes\n\nfrom a file\n$/);
       expect((await run(['start'])).stdout).toBe('');
       expect((await run(['list'])).stdout).toBe('');
       expect((await run(['list', '--all'])).stdout.trim().split('\n').every((name) => name.endsWith('_done.md'))).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeHandoffs } from '../../src/index.js';
+import { formatInstant, mergeHandoffs } from '../../src/index.js';
 
 const lines = (count: number, label: string) => Array.from({ length: count }, (_, index) => `${label} line ${index + 1}`).join('\n');
 const countLines = (text: string) => text.replace(/\n$/, '').split('\n').length;
@@ -9,12 +9,34 @@ describe('mergeHandoffs', () => {
     expect(mergeHandoffs([])).toBe('');
   });
 
-  it('joins handoffs oldest first, each under a header with its time and slug', () => {
-    const merged = mergeHandoffs([
-      { name: '2026-02-27_143055_wiki-batch.md', body: 'Second.\n' },
-      { name: '2026-02-27_143022_blog-fix_done.md', body: 'First.\n' },
-    ]);
-    expect(merged).toBe('## 2026-02-27 14:30:22 · blog-fix\n\nFirst.\n\n## 2026-02-27 14:30:55 · wiki-batch\n\nSecond.\n');
+  it('joins handoffs oldest first, each under a header with its time, offset and slug', () => {
+    const merged = mergeHandoffs(
+      [
+        { name: '2026-02-27_143055_wiki-batch.md', body: 'Second.\n', createdAt: new Date('2026-02-27T14:30:55Z') },
+        { name: '2026-02-27_143022_blog-fix_done.md', body: 'First.\n', createdAt: new Date('2026-02-27T14:30:22Z') },
+      ],
+      { timeZone: 'utc' },
+    );
+    expect(merged).toBe('## 2026-02-27 14:30:22 +00:00 · blog-fix\n\nFirst.\n\n## 2026-02-27 14:30:55 +00:00 · wiki-batch\n\nSecond.\n');
+  });
+
+  it('orders by the instant written, not by the name: a later name can be the older handoff', () => {
+    // 01:45 EDT is 05:45Z; 01:15 EST (after the fall-back hour) is 06:15Z, later though its name sorts first.
+    const merged = mergeHandoffs(
+      [
+        { name: '2026-11-01_011500_after.md', body: 'b', createdAt: new Date('2026-11-01T01:15:00-05:00') },
+        { name: '2026-11-01_014500_before.md', body: 'a', createdAt: new Date('2026-11-01T01:45:00-04:00') },
+      ],
+      { timeZone: 'utc' },
+    );
+    expect(merged.indexOf('before')).toBeLessThan(merged.indexOf('after'));
+    expect(merged).toContain('## 2026-11-01 05:45:00 +00:00 · before');
+  });
+
+  it('reads a name without an instant in local time', () => {
+    const local = new Date(2026, 1, 27, 14, 30, 22);
+    const offset = formatInstant(local, 'local').slice(-6);
+    expect(mergeHandoffs([{ name: '2026-02-27_143022_hand.md', body: 'x' }])).toBe(`## 2026-02-27 14:30:22 ${offset} · hand\n\nx\n`);
   });
 
   it('keeps everything when it fits the budget', () => {

@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HandoffStore } from '../../src/index.js';
@@ -27,7 +28,8 @@ describe('HandoffStore across processes', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual([...written].sort());
     // Every file holds exactly the body its writer wrote: no writer replaced another's file.
-    const bodies = await Promise.all(files.map((file) => readFile(join(dir, file), 'utf8')));
+    const reader = new HandoffStore({ dir });
+    const bodies = await Promise.all(files.map(async (file) => (await reader.read(file)).body));
     expect(new Set(bodies).size).toBe(writers * perWriter);
     expect(bodies.every((body) => /^writer \d+ handoff \d\n$/.test(body))).toBe(true);
   });
@@ -52,5 +54,24 @@ describe('HandoffStore across processes', () => {
     const files = await readdir(dir);
     expect(files.filter((file) => file.endsWith('_done.md'))).toHaveLength(1000);
     expect(files).toHaveLength(1000);
+  });
+
+  it('a consumer killed after claiming, before acknowledging, loses nothing: the next claim gets it again', async () => {
+    const dir = join(sandbox.root, 'handoffs');
+    const store = new HandoffStore({ dir, durable: false });
+    for (let index = 0; index < 10; index++) await store.write({ slug: `t${index}`, body: `handoff ${index}` });
+    const worker = join(import.meta.dirname, '..', 'workers', 'handoff-worker.mjs');
+    const holder = spawn(process.execPath, [worker, 'claim-and-hold', dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const claimed = await new Promise<number>((resolve) =>
+      holder.stdout.on('data', (chunk: Buffer) => resolve(Number(/claimed (\d+)/.exec(String(chunk))?.[1]))),
+    );
+    expect(claimed).toBe(10);
+    expect((await store.list()).map((ref) => ref.state)).toEqual(Array(10).fill('claimed'));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.on('exit', resolve));
+    const next = await store.consume();
+    expect(next.handoffs).toHaveLength(10);
+    expect(new Set(next.handoffs.map((handoff) => handoff.body)).size).toBe(10);
+    expect(await store.list()).toEqual([]);
   });
 });

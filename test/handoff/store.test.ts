@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HandoffError, HandoffStore, type HandoffStoreOptions } from '../../src/index.js';
+import { HandoffError, HandoffStore, formatStamp, type FileSystem, type HandoffStoreOptions } from '../../src/index.js';
 import { adapters, bytes, codeOf, text, type Sandbox } from '../helpers.js';
+
+/** A consumed name: the pending name with a `~<batch>-<tag>` before `_done.md`. */
+const consumedForm = (pending: string) => new RegExp(`^${pending.replace(/\.md$/, '').replace(/[.]/g, '\\.')}~[a-z0-9]+-[a-z0-9]+_done\\.md$`);
 
 const T0 = Date.UTC(2026, 1, 27, 14, 30, 22, 500);
 const DAY = 86_400_000;
@@ -31,8 +34,29 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
         slug: 'blog-pipeline-fix',
         createdAt: new Date(T0),
         done: false,
+        state: 'pending',
       });
-      expect(text(await box.fs.readFile(written.path))).toBe('Done: X\nNext: Y\n');
+      expect(text(await box.fs.readFile(written.path))).toBe('---\ncreated: "2026-02-27T14:30:22.500Z"\n---\nDone: X\nNext: Y\n');
+      expect((await store().read(written.name)).body).toBe('Done: X\nNext: Y\n');
+    });
+
+    it('records the instant with its UTC offset, so the time read back is the time written', async () => {
+      const written = await store({ timeZone: 'local' }).write({ slug: 'when', body: 'x' });
+      const read = await store().read(written.name);
+      expect(read.createdAt).toEqual(new Date(T0));
+      expect(read.meta).toEqual({});
+    });
+
+    it('reads back a body that begins with a front-matter block byte for byte, and does not scope by it', async () => {
+      const body = '---\nproject: /somewhere/else\ntitle: x\n---\nthe rest\n';
+      const { name } = await store().write({ slug: 'head', body });
+      expect(await store().read(name)).toMatchObject({ body, meta: {} });
+      const { handoffs } = await store().consume({ project: '/my/project' });
+      expect(handoffs.map((handoff) => handoff.body)).toEqual([body]);
+    });
+
+    it('rejects meta.created: the store records the instant itself', async () => {
+      await expect(store().write({ slug: 'x', body: 'y', meta: { created: 'yesterday' } })).rejects.toMatchObject({ code: 'INVALID_META' });
     });
 
     it('creates the directory 0700 and files 0600', async () => {
@@ -56,16 +80,20 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
         '2026-02-27_143022_fix-2.md',
         '2026-02-27_143022_fix-3.md',
       ]);
-      for (const [index, handoff] of written.entries()) expect(text(await box.fs.readFile(handoff.path))).toBe(`body ${index}`);
+      for (const [index, handoff] of written.entries()) expect((await s.read(handoff.name)).body).toBe(`body ${index}`);
     });
 
-    it('does not reuse a name whose consumed form exists', async () => {
-      const s = store();
-      await s.write({ slug: 'fix', body: 'first' });
-      await s.consume();
-      const second = await s.write({ slug: 'fix', body: 'second' });
-      expect(second.name).toBe('2026-02-27_143022_fix-2.md');
-      expect(text(await box.fs.readFile(join(dir, '2026-02-27_143022_fix_done.md')))).toBe('first');
+    it('a name freed by a consumed handoff may be written again; the two never touch each other', async () => {
+      await store().write({ slug: 'fix', body: 'first' });
+      const first = await store().consume();
+      const second = await store().write({ slug: 'fix', body: 'second' });
+      expect(second.name).toBe('2026-02-27_143022_fix.md');
+      const again = await store().consume();
+      expect(first.handoffs[0]!.doneName).toMatch(consumedForm(second.name));
+      expect(again.handoffs[0]!.doneName).toMatch(consumedForm(second.name));
+      expect(again.handoffs[0]!.doneName).not.toBe(first.handoffs[0]!.doneName);
+      expect((await store().read(first.handoffs[0]!.doneName)).body).toBe('first');
+      expect((await store().read(again.handoffs[0]!.doneName)).body).toBe('second');
     });
 
     it('never shows a temporary file to list and leaves none behind', async () => {
@@ -83,8 +111,10 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
 
     it('accepts a Uint8Array body byte for byte', async () => {
       const body = new Uint8Array([0xe2, 0x9c, 0x93, 10]);
-      const { path } = await store().write({ slug: 'bytes', body });
-      expect(Buffer.from(await box.fs.readFile(path)).equals(Buffer.from(body))).toBe(true);
+      const { path, name } = await store().write({ slug: 'bytes', body });
+      const file = Buffer.from(await box.fs.readFile(path));
+      expect(file.subarray(file.length - body.length).equals(Buffer.from(body))).toBe(true);
+      expect((await store().read(name)).body).toBe('✓\n');
     });
 
     it.each([
@@ -141,10 +171,10 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
     it('reads a pending or consumed handoff without consuming it', async () => {
       const s = store();
       const { name } = await s.write({ slug: 'peek', body: 'hello' });
-      expect(await s.read(name)).toMatchObject({ name, body: 'hello', done: false, meta: {} });
+      expect(await s.read(name)).toMatchObject({ name, body: 'hello', done: false, state: 'pending', meta: {} });
       expect(await s.list()).toHaveLength(1);
       const { handoffs } = await s.consume();
-      expect(await s.read(handoffs[0]!.doneName)).toMatchObject({ body: 'hello', done: true });
+      expect(await s.read(handoffs[0]!.doneName)).toMatchObject({ body: 'hello', done: true, state: 'consumed' });
     });
 
     it.each(['../etc/passwd', 'notes.md', '', '/abs/2026-02-27_143022_x.md'])('read(%j) is INVALID_NAME', async (name) => {
@@ -157,19 +187,33 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
   });
 
   describe('consume', () => {
-    it('claims every pending handoff, merges them oldest first, and renames each to _done.md', async () => {
+    it('claims every pending handoff, merges them oldest first, and renames each to a consumed name of its own', async () => {
       const s = store();
       await s.write({ slug: 'first', body: 'one' });
       clock += 5000;
       await s.write({ slug: 'second', body: 'two' });
       const { handoffs, merged, skipped } = await s.consume();
-      expect(handoffs.map((handoff) => [handoff.name, handoff.doneName, handoff.body])).toEqual([
-        ['2026-02-27_143022_first.md', '2026-02-27_143022_first_done.md', 'one'],
-        ['2026-02-27_143027_second.md', '2026-02-27_143027_second_done.md', 'two'],
+      expect(handoffs.map((handoff) => [handoff.name, handoff.body, handoff.state])).toEqual([
+        ['2026-02-27_143022_first.md', 'one', 'consumed'],
+        ['2026-02-27_143027_second.md', 'two', 'consumed'],
       ]);
-      expect(merged).toBe('## 2026-02-27 14:30:22 · first\n\none\n\n## 2026-02-27 14:30:27 · second\n\ntwo\n');
+      for (const handoff of handoffs) expect(handoff.doneName).toMatch(consumedForm(handoff.name));
+      expect(merged).toBe('## 2026-02-27 14:30:22 +00:00 · first\n\none\n\n## 2026-02-27 14:30:27 +00:00 · second\n\ntwo\n');
       expect(skipped).toEqual([]);
-      expect(await names()).toEqual(['2026-02-27_143022_first_done.md', '2026-02-27_143027_second_done.md']);
+      expect(await names()).toEqual(handoffs.map((handoff) => handoff.doneName));
+    });
+
+    it('holds a claim under a hidden name until acknowledged, then moves it to its consumed name', async () => {
+      const s = store();
+      await s.write({ slug: 'held', body: 'x' });
+      const claim = await s.claim({ session: 'session-1' });
+      const [hidden] = await names();
+      expect(hidden).toMatch(/^\.claim_[a-z0-9]+-[a-z0-9]+_[a-z0-9]+_\d+-[a-z0-9]+_2026-02-27_143022_held\.md$/);
+      expect(claim.handoffs[0]).toMatchObject({ name: '2026-02-27_143022_held.md', state: 'claimed', path: join(dir, hidden!) });
+      expect((await s.list()).map((ref) => [ref.name, ref.state])).toEqual([[hidden, 'claimed']]);
+      const { handoffs } = await claim.acknowledge();
+      expect(await names()).toEqual([handoffs[0]!.doneName]);
+      expect(handoffs[0]!.doneName).toMatch(new RegExp(`~${claim.batch}-`));
     });
 
     it('is idempotent: a second consume returns nothing and does not throw', async () => {
@@ -177,6 +221,25 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       await s.write({ slug: 'x', body: 'x' });
       await s.consume();
       expect(await s.consume()).toEqual({ handoffs: [], merged: '', skipped: [] });
+    });
+
+    it('takes over a claim whose holder died and delivers it again, marked redelivered', async () => {
+      await store().write({ slug: 'orphan', body: 'claimed by a dead session' });
+      const dead = store({ runtime: { pid: 424242, isAlive: () => false } });
+      expect((await dead.claim({ leaseMs: 3_600_000 })).handoffs).toHaveLength(1);
+      const next = await store({ runtime: { isAlive: (pid) => pid !== 424242 } }).claim();
+      expect(next.handoffs.map((handoff) => [handoff.body, handoff.redelivered])).toEqual([['claimed by a dead session', true]]);
+    });
+
+    it('leaves a live holder its claim until the lease ends, then takes it over', async () => {
+      await store().write({ slug: 'slow', body: 'x' });
+      const holder = await store().claim({ leaseMs: 60_000 });
+      expect((await store().claim()).handoffs).toEqual([]);
+      clock += 60_000;
+      const taker = await store().claim();
+      expect(taker.handoffs.map((handoff) => handoff.redelivered)).toEqual([true]);
+      expect((await holder.acknowledge()).lost).toEqual(['2026-02-27_143022_slow.md']);
+      expect((await taker.acknowledge()).handoffs).toHaveLength(1);
     });
 
     it('returns nothing when the directory does not exist', async () => {
@@ -201,30 +264,33 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
     });
 
     it('never overwrites a consumed handoff that has the same name as a pending one', async () => {
-      // Both files exist only if a writer reused the name in the window of a claim; simulate it.
       await box.fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await put('2026-02-27_143022_fix_done.md', 'consumed earlier');
+      await put('2026-02-27_143022_fix_done.md', 'consumed by an older version');
       await put('2026-02-27_143022_fix.md', 'pending now');
       const { handoffs } = await store().consume();
-      expect(handoffs.map((handoff) => [handoff.doneName, handoff.body])).toEqual([['2026-02-27_143022_fix-2_done.md', 'pending now']]);
-      expect(text(await box.fs.readFile(join(dir, '2026-02-27_143022_fix_done.md')))).toBe('consumed earlier');
+      expect(handoffs.map((handoff) => handoff.body)).toEqual(['pending now']);
+      expect(handoffs[0]!.doneName).toMatch(consumedForm('2026-02-27_143022_fix.md'));
+      expect(text(await box.fs.readFile(join(dir, '2026-02-27_143022_fix_done.md')))).toBe('consumed by an older version');
     });
 
-    it('finishes the claim of a consumer that died between link and unlink, without returning it twice', async () => {
-      await box.fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await put('2026-02-27_143022_half.md', 'claimed by a dead consumer');
-      await box.fs.link(join(dir, '2026-02-27_143022_half.md'), join(dir, '2026-02-27_143022_half_done.md'));
-      expect((await store().consume()).handoffs).toEqual([]);
-      expect(await names()).toEqual(['2026-02-27_143022_half_done.md']);
-    });
-
-    it('reads hand-written files that follow the seed pattern', async () => {
+    it('reads hand-written files that follow the seed pattern, in local time', async () => {
       await box.fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await put('2026-02-27_143022_Written_By_Hand.md', 'from a shell');
       const { handoffs } = await store().consume();
-      expect(handoffs.map((handoff) => [handoff.doneName, handoff.body])).toEqual([
-        ['2026-02-27_143022_Written_By_Hand_done.md', 'from a shell'],
-      ]);
+      expect(handoffs.map((handoff) => [handoff.body, handoff.createdAt])).toEqual([['from a shell', new Date(2026, 1, 27, 14, 30, 22)]]);
+      expect(handoffs[0]!.doneName).toMatch(consumedForm('2026-02-27_143022_Written_By_Hand.md'));
+    });
+
+    it('consumes a hand-written name too long to take a tag, under a shorter consumed name', async () => {
+      await box.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      const long = `2026-02-27_143022_${'a'.repeat(255 - 18 - 3)}.md`;
+      expect(Buffer.byteLength(long)).toBe(255);
+      await put(long, 'long name');
+      const { handoffs, skipped } = await store().consume();
+      expect(skipped).toEqual([]);
+      expect(handoffs.map((handoff) => handoff.body)).toEqual(['long name']);
+      expect(Buffer.byteLength(handoffs[0]!.doneName)).toBeLessThanOrEqual(255);
+      expect(await names()).toEqual([handoffs[0]!.doneName]);
     });
 
     it('applies a context budget to merged text but returns every body whole', async () => {
@@ -266,7 +332,10 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       clock += 6 * DAY;
       expect(await s.cleanup()).toEqual({ removed: [], temporaryRemoved: [] });
       clock += 2 * DAY;
-      expect((await s.cleanup()).removed).toEqual(['2026-02-27_143022_old_done.md', '2026-02-27_143022_pending_done.md']);
+      const { removed } = await s.cleanup();
+      expect(removed).toHaveLength(2);
+      expect(removed[0]).toMatch(consumedForm('2026-02-27_143022_old.md'));
+      expect(removed[1]).toMatch(consumedForm('2026-02-27_143022_pending.md'));
       expect(await names()).toEqual(['2026-03-29_143022_pending-2.md', 'notes_done.md']);
     });
 
@@ -299,9 +368,9 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       const s = store({ legacyFile });
       await s.write({ slug: 'new', body: 'new style' });
       const first = await s.consume();
-      expect(first.handoffs.map((handoff) => [handoff.doneName, handoff.body, handoff.legacy])).toEqual([
-        ['2026-02-20_080000_context-handoff_done.md', 'old style context', true],
-        ['2026-02-27_143022_new_done.md', 'new style', false],
+      expect(first.handoffs.map((handoff) => [handoff.name, handoff.body, handoff.legacy])).toEqual([
+        [`${formatStamp(when, 'local')}_context-handoff.md`, 'old style context', true],
+        ['2026-02-27_143022_new.md', 'new style', false],
       ]);
       expect(first.merged.indexOf('old style')).toBeLessThan(first.merged.indexOf('new style'));
       expect(await codeOf(box.fs.lstat(legacyFile))).toBe('ENOENT');
@@ -328,12 +397,50 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       await box.fs.createFile(legacyFile, bytes('legacy'), { mode: 0o644, sync: false });
       const result = await s.start();
       expect(result.handoffs.map((handoff) => handoff.body).sort()).toEqual(['from the last session', 'legacy']);
-      expect(result.cleanup.removed).toEqual(['2026-02-27_143022_old_done.md']);
+      expect(result.cleanup.removed).toEqual([expect.stringMatching(consumedForm('2026-02-27_143022_old.md'))]);
+    });
+
+    it('start never loses what it consumed to a failed cleanup: it reports the failure beside the result', async () => {
+      // One EIO on a consumed file, as cleanup stats it.
+      const failingStat: FileSystem = {
+        ...box.fs,
+        lstat: async () => {
+          throw Object.assign(new Error('injected'), { code: 'EIO' });
+        },
+      };
+      const s = store({ fs: failingStat });
+      await s.write({ slug: 'kept', body: 'delivered anyway' });
+      const result = await s.start();
+      expect(result.handoffs.map((handoff) => handoff.body)).toEqual(['delivered anyway']);
+      expect(result.cleanup.error).toMatchObject({ name: 'HandoffError', code: 'IO' });
+    });
+  });
+
+  describe('restore', () => {
+    it('puts the last session start back, and a session by its id, each once', async () => {
+      const s = store();
+      await s.write({ slug: 'a', body: 'a' });
+      const first = await s.start({ session: 'one' });
+      clock += 1000;
+      await s.write({ slug: 'b', body: 'b' });
+      await s.start({ session: 'two' });
+      const last = await s.restore({ last: true });
+      expect(last.restored).toHaveLength(1);
+      expect(last.restored[0]!.to).toMatch(/^2026-02-27_143023_b~[a-z0-9]+\.md$/);
+      expect((await s.restore({ session: 'one' })).restored.map((entry) => entry.from)).toEqual([first.handoffs[0]!.doneName]);
+      expect(await s.restore({ session: 'one' })).toEqual({ restored: [], missing: [], failed: [] });
+      expect((await s.consume()).handoffs.map((handoff) => handoff.body).sort()).toEqual(['a', 'b']);
+    });
+
+    it('rejects a name that is not a consumed handoff with INVALID_NAME', async () => {
+      await expect(store().restore({ names: ['2026-02-27_143022_x.md'] })).rejects.toMatchObject({ code: 'INVALID_NAME' });
     });
   });
 
   it('rejects bad constructor options with INVALID_OPTION', () => {
     expect(() => new HandoffStore({} as never)).toThrowError(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => new HandoffStore({ dir: '/x', store: '/y' } as never)).toThrowError(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => new HandoffStore({ dir: '/x', leaseMs: 0 })).toThrowError(expect.objectContaining({ code: 'INVALID_OPTION' }));
     expect(() => new HandoffStore({ dir: '/x', timeZone: 'mars' as never })).toThrowError(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     );

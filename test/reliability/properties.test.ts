@@ -97,7 +97,7 @@ describe('properties of names', () => {
           body: `${e.second}/${e.slug}/${e.collision}`,
         }));
         const merged = mergeHandoffs([...items].reverse());
-        const order = [...merged.matchAll(/^## \S+ \d\d:\d\d:(\d\d) · ([a-z]+)(?:-(\d+))?$/gm)].map((m) => [
+        const order = [...merged.matchAll(/^## \S+ \d\d:\d\d:(\d\d) [+-]\d\d:\d\d · ([a-z]+)(?:-(\d+))?$/gm)].map((m) => [
           Number(m[1]),
           m[2]!,
           Number(m[3] ?? 1),

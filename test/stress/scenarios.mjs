@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HandoffStore, MemoryIndex, parseHandoffName, parseIndex } from '../../dist/index.js';
+import { HandoffStore, MemoryIndex, decodeHandoff, parseHandoffName, parseIndex } from '../../dist/index.js';
 
 const workers = join(import.meta.dirname, '..', 'workers');
 const handoffWorker = join(workers, 'handoff-worker.mjs');
@@ -15,6 +15,12 @@ const memoryWorker = join(workers, 'memory-worker.mjs');
 export function row(scenario, fields) {
   return { scenario, processes: 0, written: 0, consumed: 0, lost: 0, duplicated: 0, overwritten: 0, partial: 0, kills: 0, killsSurvived: 0, ...fields };
 }
+
+/** A claim file's holder pid (`.claim_<batch>-<tag>_<expiry>_<pid>-<host>_…`), or undefined. */
+const claimHolder = (name) => /^\.claim_[a-z0-9]+-[a-z0-9]+_[a-z0-9]+_(\d+)-/.exec(name)?.[1];
+
+/** A file's body, front matter removed. */
+const bodyOf = (text) => decodeHandoff(Buffer.from(text)).body;
 
 function runWorker(script, args) {
   return new Promise((resolve, reject) => {
@@ -40,14 +46,14 @@ async function inspect(dir, skip = new Set()) {
   const inodes = new Set();
   let partial = 0;
   for (const name of await readdir(dir).catch(() => [])) {
-    if (!parseHandoffName(name) || skip.has(name)) continue;
+    if (!(parseHandoffName(name) || claimHolder(name)) || skip.has(name)) continue;
     names.push(name);
     const info = await lstat(join(dir, name)).catch(() => undefined);
     if (!info?.isFile()) continue;
     inodes.add(info.ino);
     const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
-    const body = text.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const body = bodyOf(text);
     const match = /^begin-([\w-]+)\n/.exec(body);
     if (!match || !body.endsWith(`\nend-${match[1]}\n`)) partial++;
     bodies.push(body);
@@ -66,7 +72,7 @@ export async function raceWriters({ writers, perWriter }) {
     );
     const written = results.flatMap((result) => result.names);
     const files = (await readdir(dir)).filter((name) => parseHandoffName(name));
-    const bodies = await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')));
+    const bodies = await Promise.all(files.map(async (name) => bodyOf(await readFile(join(dir, name), 'utf8'))));
     const expected = writers * perWriter;
     const distinct = new Set(bodies).size;
     return row('writers, same slug and second', {
@@ -143,12 +149,14 @@ function randomDelay(min, max) {
   return new Promise((resolve) => setTimeout(resolve, min + Math.random() * (max - min)));
 }
 
+/** Starts a worker, kills it with SIGKILL once it is ready plus a random delay; returns its pid. */
 async function startAndKill(script, args, minMs, maxMs) {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   await once(child.stdout, 'data');
   await randomDelay(minMs, maxMs);
   child.kill('SIGKILL');
   await once(child, 'exit');
+  return child.pid;
 }
 
 /** A writer of 1-5 MB handoffs killed at random moments; every published file must be whole. */
@@ -181,7 +189,11 @@ export async function crashWriters({ kills }) {
   });
 }
 
-/** A consumer killed at random moments; no handoff may vanish or be torn. */
+/**
+ * A consumer (claim, then acknowledge, in a loop) killed at random moments. A consumer killed while
+ * it holds claims is a killed holder: its claims must be taken over and delivered again, and at the
+ * end every handoff is consumed exactly once (one consumed file per body), none lost, none torn.
+ */
 export async function crashConsumers({ kills, handoffs }) {
   return withDir(async (root) => {
     const dir = join(root, 'h');
@@ -190,28 +202,46 @@ export async function crashConsumers({ kills, handoffs }) {
     let lost = 0;
     let partial = 0;
     let written = 0;
+    let killedHolders = 0;
+    let held = 0;
     for (let kill = 0; kill < kills; kill++) {
       // Keep work pending for the consumer to be killed in the middle of.
       for (let index = 0; index < handoffs; index++, written++) await store.write({ slug: `c${index}`, body: `begin-c${written}\nend-c${written}\n` });
-      await startAndKill(handoffWorker, ['consume-forever', dir, '0'], 0, 30);
+      const pid = await startAndKill(handoffWorker, ['consume-forever', dir, '0'], 0, 30);
+      const names = await readdir(dir);
+      const holding = names.filter((name) => claimHolder(name) === String(pid)).length;
+      if (holding > 0) killedHolders++;
+      held += holding;
       const seen = await inspect(dir);
       partial += seen.partial;
-      // Files linked under both names (a claim cut between link and unlink) count once.
+      // Every handoff is one file at every moment: pending, claimed or consumed.
       const missing = written - seen.inodes;
       lost = Math.max(lost, missing);
       if (seen.partial === 0 && missing === 0) survived++;
     }
+    // The killed holders' claims go to the next claim, which sees their pids are gone.
+    const heldAtEnd = (await readdir(dir)).filter((name) => claimHolder(name)).length;
     const rest = await new HandoffStore({ dir, durable: false }).consume();
-    const pendingAfter = (await readdir(dir)).filter((name) => parseHandoffName(name)?.done === false).length;
+    const redelivered = rest.handoffs.filter((handoff) => handoff.redelivered).length;
+    const left = (await readdir(dir)).filter((name) => parseHandoffName(name)?.done === false || claimHolder(name));
+    const bodies = [];
+    for (const name of await readdir(dir)) {
+      if (parseHandoffName(name)?.done) bodies.push(bodyOf(await readFile(join(dir, name), 'utf8')));
+    }
+    const distinct = new Set(bodies).size;
     return row('consumer killed (SIGKILL)', {
       processes: kills,
       written,
-      consumed: written - pendingAfter,
-      lost,
+      consumed: bodies.length,
+      lost: Math.max(lost, written - distinct, left.length),
+      duplicated: bodies.length - distinct,
       partial,
       kills,
       killsSurvived: survived,
-      finalPass: rest.handoffs.length,
+      killedHolders,
+      held,
+      heldAtEnd,
+      redelivered,
     });
   });
 }

@@ -1,7 +1,7 @@
 // A separate OS process that writes or consumes handoffs on real disk, for the race tests.
 // Usage: node handoff-worker.mjs <mode> <dir> <startAtMs> [count] [slug] [fixedTimeMs]
 //   write: count handoffs; consume: count passes; cleanup: count passes;
-//   write-forever, consume-forever: until killed (crash tests).
+//   write-forever, consume-forever: until killed (crash tests); claim-and-hold: claims, then waits to be killed.
 // Prints one JSON line: the names written, or the handoffs consumed with their bodies.
 import { HandoffStore } from '../../dist/index.js';
 
@@ -35,6 +35,11 @@ if (mode === 'write') {
     const id = `${process.pid}-${index}`;
     await store.write({ slug, body: `begin-${id}\n${'x'.repeat(size)}\nend-${id}\n` });
   }
+} else if (mode === 'claim-and-hold') {
+  // Claims everything, says how many, and never acknowledges: a hook killed at its timeout.
+  const claim = await store.claim({ leaseMs: 3_600_000 });
+  process.stdout.write(`claimed ${claim.handoffs.length}\n`);
+  setInterval(() => {}, 1_000_000);
 } else if (mode === 'consume-forever') {
   process.stdout.write('ready\n');
   for (;;) await store.consume();

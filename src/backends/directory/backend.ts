@@ -216,6 +216,7 @@ export class DirectoryBackend implements HandoffBackend {
     const { fs, dir, durable } = this.#context;
     const acknowledged: AcknowledgeOutcome['acknowledged'] = [];
     const lost: ClaimedItem[] = [];
+    const failed: AcknowledgeOutcome['failed'] = [];
     await mapLimit(items, CONCURRENCY, async (item) => {
       const claim = parseClaimName(item.claim);
       if (!claim) return void lost.push(item);
@@ -227,25 +228,33 @@ export class DirectoryBackend implements HandoffBackend {
         await fs.rename(path, join(dir, name));
         acknowledged.push({ item, name });
       } catch (error) {
-        // Taken over after the lease ended: the other holder has it now.
-        if (errorCode(error) !== 'ENOENT') throw error;
-        lost.push(item);
+        const code = errorCode(error) ?? 'UNKNOWN';
+        // ENOENT: taken over after the lease ended; the other holder has it now.
+        if (code === 'ENOENT') lost.push(item);
+        else failed.push({ item, code });
       }
     });
-    if (durable && acknowledged.length > 0) await fs.syncDir(dir);
-    return { acknowledged, lost };
+    // The renames are done; a failed directory sync costs durability, not delivery.
+    if (durable && acknowledged.length > 0) await fs.syncDir(dir).catch(() => {});
+    return { acknowledged, lost, failed };
   }
 
   async release(items: readonly ClaimedItem[]): Promise<ReleaseOutcome> {
     const released: string[] = [];
     const lost: ClaimedItem[] = [];
+    const failed: ReleaseOutcome['failed'] = [];
     await mapLimit(items, CONCURRENCY, async (item) => {
       const claim = parseClaimName(item.claim);
-      const name = claim && releasedName(claim);
-      if (!claim || !(await this.#move(claim.name, name!))) return void lost.push(item);
-      released.push(name!);
+      if (!claim) return void lost.push(item);
+      const name = releasedName(claim);
+      try {
+        if (await this.#move(claim.name, name)) released.push(name);
+        else lost.push(item);
+      } catch (error) {
+        failed.push({ item, code: errorCode(error) ?? 'UNKNOWN' });
+      }
     });
-    return { released, lost };
+    return { released, lost, failed };
   }
 
   async restore(selector: RestoreSelector): Promise<RestoreOutcome> {
@@ -262,14 +271,19 @@ export class DirectoryBackend implements HandoffBackend {
       if (batch !== undefined) for (const parsed of consumed) if (batchOfConsumed(parsed.tag) === batch) wanted.add(parsed.name);
     }
     const restored: RestoreOutcome['restored'] = [];
+    const failed: RestoreOutcome['failed'] = [];
     await mapLimit([...wanted], CONCURRENCY, async (from) => {
       const parsed = parseHandoffName(from)!;
       const to = formatHandoffName(parsed.stamp, parsed.slug, { tag: this.#context.runtime.uniqueTag() });
-      if (await this.#move(from, to)) restored.push({ from, to });
-      else missing.push(from);
+      try {
+        if (await this.#move(from, to)) restored.push({ from, to });
+        else missing.push(from);
+      } catch (error) {
+        failed.push({ item: from, code: errorCode(error) ?? 'UNKNOWN' });
+      }
     });
-    if (this.#context.durable && restored.length > 0) await this.#context.fs.syncDir(this.#context.dir);
-    return { restored, missing };
+    if (this.#context.durable && restored.length > 0) await this.#context.fs.syncDir(this.#context.dir).catch(() => {});
+    return { restored, missing, failed };
   }
 
   /** The batch of the consumed handoff acknowledged last. */
