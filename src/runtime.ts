@@ -19,6 +19,8 @@ export interface Runtime {
   isAlive(pid: number): boolean;
   /** A fresh tag of `[a-z0-9]`, unique for all practical purposes (48 random bits). */
   uniqueTag(): string;
+  /** A number in [0, 1), for jitter. */
+  random(): number;
   /** Resolves after `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
 }
@@ -31,6 +33,7 @@ export function processRuntime(now: () => Date = () => new Date()): Runtime {
     host: HOST_TAG,
     isAlive: processAlive,
     uniqueTag: () => randomBytes(6).readUIntBE(0, 6).toString(36).padStart(10, '0'),
+    random: Math.random,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

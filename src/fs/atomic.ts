@@ -6,7 +6,7 @@ import type { FileSystem } from './types.js';
 let counter = 0;
 
 /** Temporary files of {@link writeFileAtomic}: hidden, and never a `.md` name a listing could take. */
-export const ATOMIC_TEMP_PATTERN = /^\..+\.[0-9]+-[0-9]+-[0-9a-f]{8}\.tmp$/;
+export const ATOMIC_TEMP_PATTERN = /^\..+\.[0-9]+-[0-9]+-[0-9a-z]{8,}\.tmp$/;
 
 /**
  * Replaces `path` with `data` so that a reader sees the old file or the new one, never a mix: the

@@ -79,12 +79,13 @@ export function mergeHandoffs(items: readonly MergeItem[], budget: MergeBudget =
     return usedLines <= maxLines && usedChars <= maxChars;
   };
   const setLevel = (block: Block, level: 1 | 2): void => {
-    lines -= countLines(block.text);
-    chars -= block.text.length;
+    const text = renderBlock({ ...block, level }, timeZone);
+    // An excerpt of a short handoff can be longer than the handoff: a cut must make it smaller.
+    if (countLines(text) >= countLines(block.text) && text.length >= block.text.length) return;
+    lines += countLines(text) - countLines(block.text);
+    chars += text.length - block.text.length;
     block.level = level;
-    block.text = renderBlock(block, timeZone);
-    lines += countLines(block.text);
-    chars += block.text.length;
+    block.text = text;
   };
 
   // Cut older handoffs first, one step at a time; the newest is cut last.

@@ -7,7 +7,8 @@ import { nodeFs } from '../fs/node.js';
 import { lstatIfExists, unlinkIfExists } from '../fs/quiet.js';
 import type { FileSystem } from '../fs/types.js';
 import { lintIndex, type LintProblem } from './lint.js';
-import { withLock, type LockOptions } from './lock.js';
+import { FENCE_PATTERN, LockLost, fenceNeeded, withLock, type LockOptions } from './lock.js';
+import { processRuntime, type Runtime } from '../runtime.js';
 import { parseIndex, removeEntry, topicKey, upsertEntry, type MemoryEntry, type MemorySection, type ParsedIndex } from './parse.js';
 import { planSplit, type SplitOptions, type SplitPlan } from './split.js';
 import { resolveLink, topicFile } from './topic.js';
@@ -30,6 +31,8 @@ export interface MemoryIndexOptions {
   lock?: LockOptions;
   /** Age after which `cleanup` deletes temporary files left by killed writers. Default one hour. */
   staleTempMs?: number;
+  /** The process it runs in (clock, pid, host, randomness, timers), for deterministic tests. Default: the real process. */
+  runtime?: Partial<Runtime>;
 }
 
 /** What {@link MemoryIndex.upsert} takes. */
@@ -65,6 +68,8 @@ export interface SplitResult {
 }
 
 const FILE_MODE = 0o600;
+/** Read-modify-write attempts of the index when the fenced lock says another holder took over. */
+const LOCK_ATTEMPTS = 5;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
@@ -93,6 +98,7 @@ export class MemoryIndex {
   readonly #durable: boolean;
   readonly #lock: LockOptions;
   readonly #staleTempMs: number;
+  readonly #runtime: Runtime;
   #parsed: ParsedIndex;
 
   private constructor(options: MemoryIndexOptions, fs: FileSystem, text: string) {
@@ -105,6 +111,7 @@ export class MemoryIndex {
     this.#durable = options.durable ?? true;
     this.#lock = options.lock ?? {};
     this.#staleTempMs = options.staleTempMs ?? 3_600_000;
+    this.#runtime = { ...processRuntime(), ...options.runtime };
     this.#parsed = parseIndex(text);
   }
 
@@ -308,16 +315,20 @@ export class MemoryIndex {
 
   /**
    * Deletes what killed writers left behind, once older than `staleTempMs`: temporary files of
-   * atomic writes, and lock files set aside when a stale lock was broken. Returns their paths
-   * relative to the directory.
+   * atomic writes, lock files set aside when a stale lock was broken, and the fences of lock
+   * holders that are gone (a fence of a holder still running on this host is kept, whatever its
+   * age: it is what stops that holder from publishing). Returns their paths relative to the directory.
    */
   async cleanup(): Promise<string[]> {
     return this.#io('cleanup', this.dir, async () => {
-      const cutoff = Date.now() - this.#staleTempMs;
+      const cutoff = this.#runtime.now().getTime() - this.#staleTempMs;
       const removed: string[] = [];
       const lockDebris = `${this.#indexFile}.lock.stale-`;
       await this.#walk(async (relative, entry) => {
-        if (entry.kind !== 'file' || !(ATOMIC_TEMP_PATTERN.test(entry.name) || entry.name.startsWith(lockDebris))) return;
+        if (entry.kind !== 'file') return;
+        const fence = FENCE_PATTERN.exec(entry.name);
+        if (fence && fence[2] === this.#runtime.host && fenceNeeded(Number(fence[1]), fence[3]!, this.#runtime)) return;
+        if (!(fence || ATOMIC_TEMP_PATTERN.test(entry.name) || entry.name.startsWith(lockDebris))) return;
         const path = this.#topicPath(relative);
         const info = await lstatIfExists(this.#fs, path);
         if (info === undefined || info.mtimeMs > cutoff) return;
@@ -350,22 +361,27 @@ export class MemoryIndex {
   }
 
   /**
-   * Read-modify-write of the index under the lock: `edit` gets the file as it is now (not as this
-   * instance last saw it), and its result is published atomically.
+   * Read-modify-write of the index under the fenced lock: `edit` gets the file as it is now (not as
+   * this instance last saw it), and its result is published only if the lock is still ours at that
+   * instant. When another session took the lock meanwhile, the edit starts over on what it wrote.
    */
   async #withIndexLock(edit: (current: ParsedIndex) => string | Promise<string>): Promise<ParsedIndex> {
-    return withLock(this.#fs, `${this.indexPath}.lock`, this.#lock, async (stillHeld) => {
-      const current = parseIndex(await this.#readIndex());
-      const text = await edit(current);
-      if (text !== current.text) {
-        if (!(await stillHeld())) {
-          throw new MemoryError('LOCK_TIMEOUT', `lost the lock on ${this.indexPath} (held past staleMs)`, { path: this.indexPath });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withLock(this.#fs, this.indexPath, this.#lock, this.#runtime, async (lock) => {
+          const current = parseIndex(await this.#readIndex());
+          const text = await edit(current);
+          if (text !== current.text) await lock.publish(encoder.encode(text), { mode: FILE_MODE, durable: this.#durable });
+          this.#parsed = text === current.text ? current : parseIndex(text);
+          return this.#parsed;
+        });
+      } catch (error) {
+        if (!(error instanceof LockLost)) throw error;
+        if (attempt >= LOCK_ATTEMPTS) {
+          throw new MemoryError('LOCK_TIMEOUT', `${this.indexPath}: the lock was taken over ${attempt} times in a row`, { path: this.indexPath });
         }
-        await writeFileAtomic(this.#fs, this.indexPath, encoder.encode(text), { mode: FILE_MODE, durable: this.#durable });
       }
-      this.#parsed = text === current.text ? current : parseIndex(text);
-      return this.#parsed;
-    });
+    }
   }
 
   async #readIndex(): Promise<string> {

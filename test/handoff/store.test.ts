@@ -378,6 +378,25 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       expect((await s.consume()).handoffs).toEqual([]);
     });
 
+    it('two sessions migrating a legacy file on another device at once deliver it once', async () => {
+      const legacyDir = join(box.root, 'home');
+      const legacyFile = join(legacyDir, 'context-handoff.md');
+      await box.fs.mkdir(legacyDir, { recursive: true, mode: 0o700 });
+      await box.fs.createFile(legacyFile, bytes('migrate me once'), { mode: 0o644, sync: false });
+      // Nothing moves between the two folders but by copying, as across filesystems.
+      const crossing = (from: string, to: string) => (from.startsWith(legacyDir) !== to.startsWith(legacyDir) ? 'EXDEV' : undefined);
+      const otherDevice: FileSystem = {
+        ...box.fs,
+        rename: (from, to) => (crossing(from, to) ? Promise.reject(Object.assign(new Error('cross-device'), { code: 'EXDEV' })) : box.fs.rename(from, to)),
+        link: (from, to) => (crossing(from, to) ? Promise.reject(Object.assign(new Error('cross-device'), { code: 'EXDEV' })) : box.fs.link(from, to)),
+      };
+      const results = await Promise.all([0, 1, 2].map(() => store({ fs: otherDevice, legacyFile }).start()));
+      const delivered = results.flatMap((result) => result.handoffs.map((handoff) => handoff.body));
+      expect(delivered).toEqual(['migrate me once']);
+      expect(await codeOf(box.fs.lstat(legacyFile))).toBe('ENOENT');
+      expect((await box.fs.readdir(legacyDir)).map((entry) => entry.name)).toEqual([]);
+    });
+
     it('ignores a missing or empty legacy file', async () => {
       const legacyFile = join(box.root, 'context-handoff.md');
       expect((await store({ legacyFile }).consume()).handoffs).toEqual([]);
@@ -401,15 +420,15 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
     });
 
     it('start never loses what it consumed to a failed cleanup: it reports the failure beside the result', async () => {
-      // One EIO on a consumed file, as cleanup stats it.
+      // EIO on a consumed file as cleanup stats it, once the handoff is written.
+      let failing = false;
       const failingStat: FileSystem = {
         ...box.fs,
-        lstat: async () => {
-          throw Object.assign(new Error('injected'), { code: 'EIO' });
-        },
+        lstat: (path) => (failing && path.endsWith('_done.md') ? Promise.reject(Object.assign(new Error('injected'), { code: 'EIO' })) : box.fs.lstat(path)),
       };
       const s = store({ fs: failingStat });
       await s.write({ slug: 'kept', body: 'delivered anyway' });
+      failing = true;
       const result = await s.start();
       expect(result.handoffs.map((handoff) => handoff.body)).toEqual(['delivered anyway']);
       expect(result.cleanup.error).toMatchObject({ name: 'HandoffError', code: 'IO' });

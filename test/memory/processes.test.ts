@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryIndex } from '../../src/index.js';
+import { processRuntime } from '../../src/runtime.js';
 import { tempDir } from '../helpers.js';
 
 const worker = join(import.meta.dirname, '..', 'workers', 'memory-worker.mjs');
@@ -43,7 +43,7 @@ describe('MemoryIndex across processes', () => {
     const child = spawn(process.execPath, ['-e', '0']);
     await once(child, 'exit');
     const lock = join(sandbox.root, 'MEMORY.md.lock');
-    await writeFile(lock, JSON.stringify({ pid: child.pid, host: hostname(), token: 'dead' }));
+    await writeFile(lock, JSON.stringify({ pid: child.pid, host: processRuntime().host, token: 'dead' }));
     const memory = await MemoryIndex.open({ dir: sandbox.root, lock: { timeoutMs: 3000 } });
     await memory.upsert({ topic: 'after', section: 'S', summary: 'got the lock' });
     expect(memory.entries.map((entry) => entry.file)).toEqual(['after.md']);
@@ -59,7 +59,7 @@ describe('MemoryIndex across processes', () => {
   });
 
   it('times out with LOCK_TIMEOUT while a live holder keeps the lock', async () => {
-    await writeFile(join(sandbox.root, 'MEMORY.md.lock'), JSON.stringify({ pid: process.pid, host: hostname(), token: 'me' }));
+    await writeFile(join(sandbox.root, 'MEMORY.md.lock'), JSON.stringify({ pid: process.pid, host: processRuntime().host, token: 'me' }));
     const memory = await MemoryIndex.open({ dir: sandbox.root, lock: { timeoutMs: 200 } });
     await expect(memory.upsert({ topic: 't', section: 'S', summary: 'x' })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
     expect(memory.entries).toEqual([]);
