@@ -188,6 +188,7 @@ export class MemoryIndex {
           await writeFileAtomic(index.#fs, join(index.dir, backup), encoder.encode(current.text), {
             mode: FILE_MODE,
             durable: index.#durable,
+            tag: index.#runtime.uniqueTag(),
           });
         }
         return plan.index;
@@ -417,7 +418,7 @@ export class MemoryIndex {
   async #writeTopic(file: string, text: string): Promise<void> {
     const path = this.#topicPath(file);
     if (file.includes('/')) await this.#fs.mkdir(join(this.dir, posix.dirname(file)), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.#fs, path, encoder.encode(text), { mode: FILE_MODE, durable: this.#durable });
+    await writeFileAtomic(this.#fs, path, encoder.encode(text), { mode: FILE_MODE, durable: this.#durable, tag: this.#runtime.uniqueTag() });
   }
 
   #topicPath(file: string): string {

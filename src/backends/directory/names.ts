@@ -27,8 +27,8 @@ const CLAIM_PREFIX = '.claim_';
 const CLAIM_PATTERN =
   /^\.claim_([a-z0-9]{1,16})-([a-z0-9]{1,16})_([a-z0-9]{1,12})_(\d{1,10})-([a-z0-9]{1,12})_(\d{4}-\d{2}-\d{2}_\d{6})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\.md$/;
 
-/** Temporary files of writers: `.handoff-<pid>-<counter>-<tag>.tmp`. */
-export const TEMP_PATTERN = /^\.handoff-[0-9]+-[0-9]+-[0-9a-z]+\.tmp$/;
+/** Temporary files of writers: `.handoff-<pid>-<tag>.tmp` (earlier versions: `.handoff-<pid>-<counter>-<tag>.tmp`). */
+export const TEMP_PATTERN = /^\.handoff-[0-9]+-(?:[0-9]+-)?[0-9a-z]+\.tmp$/;
 
 /**
  * `.claim_<batch>-<unique>_<expiry>_<pid>-<host>_<stamp>_<slug>.md`: who holds the claim, until

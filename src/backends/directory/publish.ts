@@ -18,7 +18,6 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 /** Collision suffixes tried before giving up: far above any real same-second burst. */
 const MAX_COLLISIONS = 100_000;
-let tempCounter = 0;
 
 /**
  * Writes new files into the directory: the whole text under a hidden temporary name no listing
@@ -46,7 +45,7 @@ export class Publisher {
   /** Writes `data` in full (fsynced when durable) to a new hidden temporary file; returns its path. */
   async createTemp(data: Uint8Array): Promise<string> {
     const { fs, runtime, dir, durable } = this.#context;
-    const temp = join(dir, `.handoff-${runtime.pid}-${tempCounter++}-${runtime.uniqueTag()}.tmp`);
+    const temp = join(dir, `.handoff-${runtime.pid}-${runtime.uniqueTag()}.tmp`);
     try {
       await fs.createFile(temp, data, { mode: FILE_MODE, sync: durable });
     } catch (error) {
