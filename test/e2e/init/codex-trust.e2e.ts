@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/main.js';
 import { installPinned, type Installed } from '../lib/cache.js';
 import { tempHome, type TempHome } from '../lib/home.js';
 import { sendEvents, startModelServer, type ModelServer } from '../lib/model-server.js';
+import { recordingCli, runInit } from './recording-cli.js';
 
 const run = promisify(execFile);
 const CODEX_VERSION = '0.169.0';
@@ -66,39 +65,11 @@ describe('init --agent codex with the real Codex CLI', () => {
       '',
     ].join('\n');
     await writeFile(join(home.home, '.codex', 'config.toml'), config);
-    const log = join(home.home, 'hook-runs.jsonl');
-    const shim = join(home.home, 'bin', 'handoffs-shim');
-    await mkdir(join(home.home, 'bin'));
-    await writeFile(
-      shim,
-      [
-        `#!${process.execPath}`,
-        "const { appendFileSync, readFileSync } = require('node:fs');",
-        'const args = process.argv.slice(2);',
-        `appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, marker: process.env.HANDOFFS_INIT, stdin: readFileSync(0, 'utf8') }) + '\\n');`,
-        `if (args[0] === 'start') process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: ${JSON.stringify(token)} } }));`,
-        '',
-      ].join('\n'),
-    );
-    await chmod(shim, 0o755);
-    return { home, config, log, shim };
+    const cli = await recordingCli(home.home, token);
+    return { home, config, cli };
   }
 
-  async function init(home: TempHome, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const sink = (append: (text: string) => void) => new Writable({ write: (chunk: Buffer, _e, done) => (append(chunk.toString()), done()) });
-    const stdin = new PassThrough();
-    stdin.end();
-    const code = await main(['init', '--agent', 'codex', ...args], {
-      stdout: sink((text) => (stdout += text)),
-      stderr: sink((text) => (stderr += text)),
-      stdin,
-      env: home.env,
-      cwd: home.home,
-    });
-    return { code, stdout, stderr };
-  }
+  const init = (home: TempHome, args: string[]) => runInit(['--agent', 'codex', ...args], home.env, home.home);
 
   async function session(home: TempHome): Promise<string> {
     const before = model.requests.length;
@@ -114,16 +85,10 @@ describe('init --agent codex with the real Codex CLI', () => {
       .join('\n');
   }
 
-  const runs = async (log: string) =>
-    (await readFile(log, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { args: string[]; marker: string; stdin: string });
-
   it('trusts the hooks it wrote, so a plain codex exec runs them and the model receives their context', async (context) => {
     if (!codex.ok) return context.skip(codex.reason);
-    const { home, config, log, shim } = await setup('TOKEN-trusted-7c1');
-    const result = await init(home, ['--command', shim]);
+    const { home, config, cli } = await setup('TOKEN-trusted-7c1');
+    const result = await init(home, ['--command', cli.path]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^trusted .*hooks\.json:session_start:0:0 \(codex config\.toml\)$/m);
     expect(result.stdout).toMatch(/^trusted .*hooks\.json:session_end:0:0 \(codex config\.toml\)$/m);
@@ -131,33 +96,33 @@ describe('init --agent codex with the real Codex CLI', () => {
 
     const requests = await session(home);
     expect(requests).toContain('TOKEN-trusted-7c1');
-    const starts = (await runs(log)).filter((entry) => entry.args[0] === 'start');
+    const starts = (await cli.runs()).filter((entry) => entry.args[0] === 'start');
     expect(starts).toHaveLength(1);
     expect(starts[0]!.args).toEqual(['start', '--hook', '--agent', 'codex']);
     expect(starts[0]!.marker).toBe('1');
     expect(JSON.parse(starts[0]!.stdin)).toMatchObject({ hook_event_name: 'SessionStart', cwd: home.home });
 
     // A second init changes nothing: same files, trust already recorded.
-    const again = await init(home, ['--command', shim]);
+    const again = await init(home, ['--command', cli.path]);
     expect(again.stdout).not.toMatch(/^(create|update|trusted) /m);
     expect(again.stdout).toMatch(/^unchanged trust .*session_start:0:0$/m);
 
     // Uninstall takes back the hooks and Codex's trust records: config.toml is as it was.
-    const removed = await init(home, ['--command', shim, '--uninstall']);
+    const removed = await init(home, ['--command', cli.path, '--uninstall']);
     expect(removed.code).toBe(0);
     expect(await readFile(join(home.home, '.codex', 'config.toml'), 'utf8')).toBe(config);
     const after = await session(home);
     expect(after).not.toContain('TOKEN-trusted-7c1');
-    expect((await runs(log)).filter((entry) => entry.args[0] === 'start')).toHaveLength(1);
+    expect((await cli.runs()).filter((entry) => entry.args[0] === 'start')).toHaveLength(1);
   });
 
   it('without the trust step (--no-trust) Codex skips the same hooks: the trust record is what makes them run', async (context) => {
     if (!codex.ok) return context.skip(codex.reason);
-    const { home, log, shim } = await setup('TOKEN-untrusted-3f9');
-    const result = await init(home, ['--command', shim, '--no-trust']);
+    const { home, cli } = await setup('TOKEN-untrusted-3f9');
+    const result = await init(home, ['--command', cli.path, '--no-trust']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/^trusted /m);
     expect(await session(home)).not.toContain('TOKEN-untrusted-3f9');
-    expect(await runs(log)).toEqual([]);
+    expect(await cli.runs()).toEqual([]);
   });
 });
