@@ -14,10 +14,15 @@ export interface HookRun {
 /**
  * A stand-in for the handoffs CLI, passed to init as `--command`: it records each run (arguments,
  * marker variable, stdin) and answers `start` with `token` as additional context, in the shape
- * Claude Code, Codex and Gemini CLI read. It proves what init wrote is run, whatever the real
- * hook commands do.
+ * Claude Code, Codex and Gemini CLI read (`hookSpecificOutput`), or Copilot's top-level one. It
+ * proves what init wrote is run, whatever the real hook commands do.
  */
-export async function recordingCli(folder: string, token: string): Promise<{ path: string; runs(): Promise<HookRun[]> }> {
+export async function recordingCli(
+  folder: string,
+  token: string,
+  shape: 'hookSpecificOutput' | 'topLevel' = 'hookSpecificOutput',
+): Promise<{ path: string; runs(): Promise<HookRun[]> }> {
+  const output = shape === 'topLevel' ? { additionalContext: token } : { hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: token } };
   const log = join(folder, 'hook-runs.jsonl');
   const path = join(folder, 'bin', 'handoffs-stand-in');
   await mkdir(join(folder, 'bin'), { recursive: true });
@@ -28,7 +33,7 @@ export async function recordingCli(folder: string, token: string): Promise<{ pat
       "const { appendFileSync, readFileSync } = require('node:fs');",
       'const args = process.argv.slice(2);',
       `appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, marker: process.env.HANDOFFS_INIT, stdin: readFileSync(0, 'utf8') }) + '\\n');`,
-      `if (args[0] === 'start') process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: ${JSON.stringify(token)} } }));`,
+      `if (args[0] === 'start') process.stdout.write(${JSON.stringify(JSON.stringify(output))});`,
       '',
     ].join('\n'),
   );
