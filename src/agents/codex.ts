@@ -8,6 +8,13 @@ import { isObject, parseJsonFile } from './json-file.js';
 import { objectAt, stageInstructions, stageJson, withInner } from './staging.js';
 import type { Agent, AgentContext } from './types.js';
 
+/**
+ * What the user does when init could not record Codex's trust itself (`trustCodexHooks`, run by
+ * the CLI when codex is on PATH, makes this step unnecessary).
+ */
+export const CODEX_HOOK_TRUST_STEP =
+  "Codex skips a new or changed hook until it is trusted: start `codex` and choose 'Trust all and continue' at 'Hooks need review' (or type /hooks, then t).";
+
 /** Codex clamps a SessionEnd hook's timeout to this many seconds (and warns at every start when asked for more). */
 export const CODEX_SESSION_END_TIMEOUT = 3;
 
@@ -37,14 +44,9 @@ export const codex: Agent = {
     });
     if (context.options.uninstall) return;
     if (context.scope === 'project') {
-      context.note(
-        `Codex loads ${hooksFile} only in a trusted project: start \`codex\` in ${base} and trust it when asked; then trust the hooks (next line).`,
-      );
+      context.trustStep(`Codex loads ${hooksFile} only in a trusted project: start \`codex\` in ${base} and trust the project when it asks.`);
     }
-    context.note(
-      'Codex skips a new or changed hook until it is trusted: init records the trust through `codex app-server` when codex is on PATH; ' +
-        "otherwise start `codex` and choose 'Trust all and continue' at 'Hooks need review' (or type /hooks, then t).",
-    );
+    context.trustStep(CODEX_HOOK_TRUST_STEP);
   },
 };
 

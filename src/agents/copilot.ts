@@ -46,7 +46,7 @@ export const copilot: Agent = {
       return JSON.stringify(result) === JSON.stringify(value) ? value : result;
     });
     if (project && !context.options.uninstall) {
-      context.note(
+      context.trustStep(
         `Copilot CLI reads ${join(base, '.github', 'hooks')} only in a trusted folder: trust ${base} when copilot asks, ` +
           'or pass --trust-folder to a `copilot -p` run (it trusts that one session only).',
       );

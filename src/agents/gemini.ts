@@ -33,10 +33,8 @@ export const gemini: Agent = {
     });
     if (context.options.uninstall) return;
     if (hooksOff) context.note(`Gemini CLI: ${settings} sets hooksConfig.enabled to false, so no hook runs; set it to true to use handoffs.`);
-    context.note(
-      'Gemini CLI runs hooks only in a trusted folder: trust each project when it asks (`gemini --skip-trust` for one run). ' +
-        'It does not wait for SessionEnd hooks, so an end trace can be cut short.',
-    );
+    context.trustStep('Gemini CLI runs hooks only in a trusted folder: trust each project when it asks (`gemini --skip-trust` trusts one run).');
+    context.note('Gemini CLI does not wait for SessionEnd hooks, so an end trace can be cut short.');
   },
 };
 

@@ -37,11 +37,15 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
     if (!agent) throw new InitError('INVALID_OPTION', `unknown agent '${String(name)}' (known: claude, codex, gemini, copilot, opencode, all)`);
     const paths: string[] = [];
     const notes: string[] = [];
+    const trust: string[] = [];
     const scope = options.project === undefined ? 'user' : 'project';
     const base = resolve(options.project ?? options.configDir ?? agent.defaultConfigDir(env, home));
-    const context: AgentContext = { options, scope, base, files: recording(workspace, paths), note: (text) => notes.push(text) };
+    const context: AgentContext = { options, scope, base, files: recording(workspace, paths),
+      note: (text) => notes.push(text),
+      trustStep: (text) => trust.push(text),
+    };
     await agent.plan(context);
-    plans.push({ agent: agent.name, scope, paths, notes });
+    plans.push({ agent: agent.name, scope, paths, trust, notes });
   }
   return { agents: plans, changes: workspace.changes() };
 }

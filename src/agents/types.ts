@@ -45,8 +45,10 @@ export interface AgentContext {
   readonly base: string;
   /** Staged edits: reads see earlier edits of this plan, writes are applied only by `applyInit`. */
   readonly files: StagedFiles;
-  /** Adds a line for the user: something init cannot do itself, or a caveat of this agent. */
+  /** Adds a caveat of this agent for the user. */
   note(text: string): void;
+  /** Adds a step the user must take before the agent runs the hooks (a trust prompt), when init cannot take it. */
+  trustStep(text: string): void;
 }
 
 /** The files of a plan as an agent's setup sees them (see `Workspace`). */
@@ -94,7 +96,9 @@ export interface AgentPlan {
   scope: Scope;
   /** Paths this agent's setup touches (each appears once in {@link InitPlan.changes}). */
   paths: string[];
-  /** What the user must know or do: trust steps, caveats. */
+  /** Steps the user must take before the agent runs init's hooks (trusting a folder or the hooks). */
+  trust: string[];
+  /** Caveats of this agent. */
   notes: string[];
 }
 

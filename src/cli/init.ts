@@ -69,6 +69,7 @@ async function runInit({ values }: Parsed, io: Io): Promise<number> {
   const { InitError } = await import('../agents/errors.js');
   const { detectProject } = await import('../project.js');
   const { AGENT_NAMES } = await import('../agents/types.js');
+  const { CODEX_HOOK_TRUST_STEP } = await import('../agents/codex.js');
   const requested = (values.agent as string[] | undefined) ?? ['claude'];
   for (const name of requested) {
     if (name !== 'all' && !(AGENT_NAMES as readonly string[]).includes(name)) {
@@ -115,18 +116,24 @@ async function runInit({ values }: Parsed, io: Io): Promise<number> {
     const { unifiedDiff } = await import('../agents/diff.js');
     for (const change of plan.changes) {
       const through = change.realPath === change.path ? '' : ` (through link to ${change.realPath})`;
-      io.stdout.write(`${dryRun ? 'would ' : ''}${change.action} ${change.path}${through}\n`);
+      io.stdout.write(`${dryRun && change.action !== 'unchanged' ? 'would ' : ''}${change.action} ${change.path}${through}\n`);
       if (dryRun && change.action !== 'unchanged') io.stdout.write(indent(unifiedDiff(change.before, change.after, change.path)));
     }
     if (!dryRun) {
       const { backups } = await applyInit(plan);
       for (const backup of backups) io.stdout.write(`backup ${backup}\n`);
     }
+    let codexTrusted = false;
     if (!options.uninstall) {
       const codexHome = project === undefined && options.configDir !== undefined ? options.configDir : undefined;
-      await trustCodex(plan, io, { dryRun, skip: values['no-trust'] === true, project, codexHome });
+      codexTrusted = await trustCodex(plan, io, { dryRun, skip: values['no-trust'] === true, project, codexHome });
     }
-    for (const agent of plan.agents) for (const note of agent.notes) io.stdout.write(`note (${agent.agent}): ${note}\n`);
+    if (!options.uninstall) {
+      for (const agent of plan.agents) {
+        for (const step of agent.trust) if (!(codexTrusted && step === CODEX_HOOK_TRUST_STEP)) io.stdout.write(`trust (${agent.agent}): ${step}\n`);
+        for (const note of agent.notes) io.stdout.write(`note (${agent.agent}): ${note}\n`);
+      }
+    }
     return 0;
   } catch (error) {
     if (!(error instanceof InitError)) throw error;
@@ -140,22 +147,19 @@ async function trustCodex(
   plan: InitPlan,
   io: Io,
   options: { dryRun: boolean; skip: boolean; project: string | undefined; codexHome: string | undefined },
-): Promise<void> {
+): Promise<boolean> {
   const codexPlan = plan.agents.find((agent) => agent.agent === 'codex');
-  if (!codexPlan || options.skip) return;
+  if (!codexPlan || options.skip) return false;
   const hooksFile = codexPlan.paths.find((path) => path.endsWith('hooks.json'));
   const change = plan.changes.find((item) => item.path === hooksFile);
-  if (!hooksFile || change?.after === undefined) return;
+  if (!hooksFile || change?.after === undefined) return false;
   const { findOnPath } = await import('../agents/detect.js');
   const { isOurCommand } = await import('../agents/hook-command.js');
   const codexBin = await findOnPath('codex', io.env);
-  if (!codexBin) {
-    io.stdout.write("codex is not on PATH: trust the hooks in codex (start it, choose 'Trust all and continue', or /hooks then t)\n");
-    return;
-  }
+  if (!codexBin) return false;
   if (options.dryRun) {
     io.stdout.write(`would trust init's Codex hooks through ${codexBin} app-server\n`);
-    return;
+    return true;
   }
   const hooks = (JSON.parse(change.after) as { hooks?: Record<string, Array<{ hooks?: Array<{ command?: unknown }> }>> }).hooks ?? {};
   const commands = Object.values(hooks)
@@ -180,11 +184,11 @@ async function trustCodex(
     });
     for (const key of result.trusted) io.stdout.write(`trusted ${key} (codex config.toml)\n`);
     for (const key of result.alreadyTrusted) io.stdout.write(`unchanged trust ${key}\n`);
-    if (result.notListed.length > 0) {
-      io.stdout.write(`codex did not list ${result.notListed.length} of init's hooks (an untrusted project?): trust them in codex with /hooks\n`);
-    }
+    if (result.notListed.length > 0) io.stdout.write(`codex did not list ${result.notListed.length} of init's hooks (an untrusted project?)\n`);
+    return result.notListed.length === 0;
   } catch (error) {
-    io.stdout.write(`could not record trust through codex (${error instanceof Error ? error.message : String(error)}): trust the hooks in codex with /hooks\n`);
+    io.stdout.write(`could not record trust through codex: ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
   }
 }
 

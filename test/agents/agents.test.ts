@@ -160,7 +160,7 @@ describe('handoffs init for each agent', () => {
         },
       });
       expect(await text(join(home, '.codex', 'AGENTS.md'))).toContain('<!-- handoffs:begin');
-      expect(plan.agents[0]!.notes.join('\n')).toContain('Trust all and continue');
+      expect(plan.agents[0]!.trust.join('\n')).toContain('Trust all and continue');
     });
 
     it('honours CODEX_HOME, and --project writes <repo>/.codex/hooks.json and <repo>/AGENTS.md', async () => {
@@ -169,7 +169,7 @@ describe('handoffs init for each agent', () => {
       expect(plan.changes.map((change) => change.path)).toEqual([join(codexHome, 'AGENTS.md'), join(codexHome, 'hooks.json')]);
       const project = await run(['codex'], { project: repo });
       expect(project.changes.map((change) => change.path)).toEqual([join(repo, 'AGENTS.md'), join(repo, '.codex', 'hooks.json')]);
-      expect(project.agents[0]!.notes[0]).toContain('trusted project');
+      expect(project.agents[0]!.trust[0]).toContain('trusted project');
     });
 
     it("on uninstall also takes back Codex's trust records for our hooks, and only those", async () => {
@@ -228,7 +228,7 @@ describe('handoffs init for each agent', () => {
         },
       });
       expect(await text(join(home, '.gemini', 'GEMINI.md'))).toContain('<!-- handoffs:end -->');
-      expect(plan.agents[0]!.notes.join('\n')).toContain('trusted folder');
+      expect(plan.agents[0]!.trust.join('\n')).toContain('trusted folder');
     });
 
     it('says so, and leaves the switch alone, when the user turned hooks off', async () => {
@@ -267,7 +267,7 @@ describe('handoffs init for each agent', () => {
         join(repo, '.github', 'copilot-instructions.md'),
         join(repo, '.github', 'hooks', 'handoffs.json'),
       ]);
-      expect(plan.agents[0]!.notes[0]).toContain('--trust-folder');
+      expect(plan.agents[0]!.trust[0]).toContain('--trust-folder');
     });
 
     it("keeps a user's own handlers in the file and removes only ours on uninstall", async () => {

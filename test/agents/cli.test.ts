@@ -53,7 +53,7 @@ describe('handoffs init (command)', () => {
     expect(result.stdout).toContain(`    --- ${join(home, '.claude', 'settings.json')}\n`);
     expect(result.stdout).toContain('-  "model": "opus"\n    +  "model": "opus",\n');
     expect(result.stdout).toMatch(/^    \+ +"command": "HANDOFFS_INIT=1 handoffs start --hook --agent codex",$/m);
-    expect(result.stdout).toContain('codex is not on PATH: trust the hooks in codex');
+    expect(result.stdout).toContain("trust (codex): Codex skips a new or changed hook until it is trusted: start `codex` and choose 'Trust all and continue'");
     expect(await readdir(home)).toEqual(['.claude']);
     expect(await readdir(join(home, '.claude'))).toEqual(['settings.json']);
     expect((await stat(join(home, '.claude', 'settings.json'))).mtimeMs).toBe(before.mtimeMs);
@@ -73,7 +73,7 @@ describe('handoffs init (command)', () => {
     const result = await run(['--project', '--command', 'handoffs', '--agent', 'gemini'], join(repo, 'src'));
     expect(result.code).toBe(0);
     expect(JSON.parse(await readFile(join(repo, '.gemini', 'settings.json'), 'utf8')).hooks.SessionStart).toHaveLength(1);
-    expect(result.stdout).toContain('note (gemini): Gemini CLI runs hooks only in a trusted folder');
+    expect(result.stdout).toContain('trust (gemini): Gemini CLI runs hooks only in a trusted folder');
     expect(await readdir(join(home, '.claude'))).toEqual([]);
   });
 

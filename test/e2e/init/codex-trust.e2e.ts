@@ -93,6 +93,7 @@ describe('init --agent codex with the real Codex CLI', () => {
     expect(result.stdout).toMatch(/^trusted .*hooks\.json:session_start:0:0 \(codex config\.toml\)$/m);
     expect(result.stdout).toMatch(/^trusted .*hooks\.json:session_end:0:0 \(codex config\.toml\)$/m);
     expect(result.stdout).toMatch(/^backup .*config\.toml\.bak-/m);
+    expect(result.stdout).not.toContain('trust (codex)');
 
     const requests = await session(home);
     expect(requests).toContain('TOKEN-trusted-7c1');
@@ -122,6 +123,7 @@ describe('init --agent codex with the real Codex CLI', () => {
     const result = await init(home, ['--command', cli.path, '--no-trust']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/^trusted /m);
+    expect(result.stdout).toContain("trust (codex): Codex skips a new or changed hook until it is trusted");
     expect(await session(home)).not.toContain('TOKEN-untrusted-3f9');
     expect(await cli.runs()).toEqual([]);
   });
