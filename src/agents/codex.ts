@@ -8,11 +8,8 @@ import { isObject, parseJsonFile } from './json-file.js';
 import { objectAt, stageInstructions, stageJson, withInner } from './staging.js';
 import type { Agent, AgentContext } from './types.js';
 
-/**
- * What the user does when init could not record Codex's trust itself (`trustCodexHooks`, run by
- * the CLI when codex is on PATH, makes this step unnecessary).
- */
-export const CODEX_HOOK_TRUST_STEP =
+/** What the user does when init could not record Codex's trust itself (see `trustCodexHooks`). */
+const CODEX_HOOK_TRUST_STEP =
   "Codex skips a new or changed hook until it is trusted: start `codex` and choose 'Trust all and continue' at 'Hooks need review' (or type /hooks, then t).";
 
 /** Codex clamps a SessionEnd hook's timeout to this many seconds (and warns at every start when asked for more). */

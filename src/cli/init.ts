@@ -69,7 +69,6 @@ async function runInit({ values }: Parsed, io: Io): Promise<number> {
   const { InitError } = await import('../agents/errors.js');
   const { detectProject } = await import('../project.js');
   const { AGENT_NAMES } = await import('../agents/types.js');
-  const { CODEX_HOOK_TRUST_STEP } = await import('../agents/codex.js');
   const requested = (values.agent as string[] | undefined) ?? ['claude'];
   for (const name of requested) {
     if (name !== 'all' && !(AGENT_NAMES as readonly string[]).includes(name)) {
@@ -130,7 +129,9 @@ async function runInit({ values }: Parsed, io: Io): Promise<number> {
     }
     if (!options.uninstall) {
       for (const agent of plan.agents) {
-        for (const step of agent.trust) if (!(codexTrusted && step === CODEX_HOOK_TRUST_STEP)) io.stdout.write(`trust (${agent.agent}): ${step}\n`);
+        // Codex listing and trusting every hook of ours means the project (if any) is trusted too.
+        const done = agent.agent === 'codex' && codexTrusted;
+        for (const step of done ? [] : agent.trust) io.stdout.write(`trust (${agent.agent}): ${step}\n`);
         for (const note of agent.notes) io.stdout.write(`note (${agent.agent}): ${note}\n`);
       }
     }
