@@ -194,7 +194,7 @@ async function trustCodex(
 }
 
 function indent(text: string): string {
-  return text.replace(/^/gm, '    ');
+  return text.replace(/^(?!$)/gm, '    ');
 }
 
 /** The root of this package (the folder whose package.json is named handoffs), from src/ or dist/. */

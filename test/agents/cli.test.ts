@@ -54,6 +54,8 @@ describe('handoffs init (command)', () => {
     expect(result.stdout).toContain('-  "model": "opus"\n    +  "model": "opus",\n');
     expect(result.stdout).toMatch(/^    \+ +"command": "HANDOFFS_INIT=1 handoffs start --hook --agent codex",$/m);
     expect(result.stdout).toContain("trust (codex): Codex skips a new or changed hook until it is trusted: start `codex` and choose 'Trust all and continue'");
+    // Every line is a file line, a diff line indented four spaces, or a trust step.
+    for (const line of result.stdout.split('\n').slice(0, -1)) expect(line).toMatch(/^(would (create|update) \/|unchanged \/| {4}[-+ @]|trust \(codex\): )/);
     expect(await readdir(home)).toEqual(['.claude']);
     expect(await readdir(join(home, '.claude'))).toEqual(['settings.json']);
     expect((await stat(join(home, '.claude', 'settings.json'))).mtimeMs).toBe(before.mtimeMs);
