@@ -1,6 +1,4 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SESSION_ENV, parseHookInput, sessionEndHook, sessionStartHook } from '../claude/hooks.js';
 import { HandoffError, MemoryError } from '../errors.js';
@@ -18,6 +16,7 @@ import {
   type Io,
   type Parsed,
 } from './args.js';
+import { initCommand } from './init.js';
 
 /**
  * The `handoffs` command: argument handling and output only; everything it does is the library's.
@@ -247,33 +246,7 @@ Never deletes a pending handoff.`,
     },
   },
 
-  init: {
-    help: `Usage: handoffs init [--dry-run] [--claude-dir DIR] [--command CMD]
-
-Sets up Claude Code in one step, safe to run again:
-  - adds the session start/end instructions block to CLAUDE.md (a later run replaces it),
-  - registers the SessionStart and SessionEnd hooks in settings.json, keeping every other hook.
-Any file it changes is first copied to <file>.bak-<timestamp>.
-
-  --claude-dir DIR  Claude Code's directory (default $CLAUDE_CONFIG_DIR or ~/.claude)
-  --command CMD     how hooks run this CLI (default 'handoffs' if on PATH, else node and this file)
-  --dry-run         print what would change, change nothing`,
-    options: { 'dry-run': { type: 'boolean' }, 'claude-dir': { type: 'string' }, command: { type: 'string' } },
-    async run({ values }, io) {
-      const { planInit, applyInit } = await import('../claude/init.js');
-      const claudeDir = resolveHome(String(values['claude-dir'] ?? io.env.CLAUDE_CONFIG_DIR ?? '~/.claude'));
-      const command = typeof values.command === 'string' ? values.command : await defaultCommand(io);
-      const changes = await planInit({
-        claudeDir,
-        command,
-        handoffsDir: values.dir === undefined && io.env.HANDOFFS_DIR === undefined ? undefined : handoffsDir(values, io),
-      });
-      for (const change of changes) io.stdout.write(`${values['dry-run'] ? 'would ' : ''}${change.action} ${change.path}\n`);
-      if (values['dry-run']) return 0;
-      for (const backup of await applyInit(changes)) io.stdout.write(`backup ${backup}\n`);
-      return 0;
-    },
-  },
+  init: initCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -353,19 +326,3 @@ async function writerMeta(io: Io, options: { global: boolean; tags: string[] | u
   if (options.tags?.length) meta.tags = options.tags;
   return meta;
 }
-
-/** `handoffs` when an executable of that name is on PATH, else this node and this script. */
-async function defaultCommand(io: Io): Promise<string> {
-  const { access, constants } = await import('node:fs/promises');
-  const { shellQuote } = await import('../claude/init.js');
-  for (const dir of (io.env.PATH ?? '').split(':')) {
-    if (dir === '') continue;
-    const ok = await access(join(dir, 'handoffs'), constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return 'handoffs';
-  }
-  return `${shellQuote(process.execPath)} ${shellQuote(fileURLToPath(import.meta.url))}`;
-}
-

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { planInit } from '../../src/claude/init.js';
+import { planInit } from '../../src/agents/init.js';
 import { parseHookInput } from '../../src/claude/hooks.js';
 
 describe('parseHookInput', () => {
@@ -20,7 +20,7 @@ describe('examples/claude-code matches what init writes', () => {
   afterEach(() => rm(claudeDir, { recursive: true, force: true }));
 
   it('settings.json and CLAUDE.md are the files init creates for the command `handoffs`', async () => {
-    const [claudeMd, settings] = await planInit({ claudeDir, command: 'handoffs' });
+    const [claudeMd, settings] = (await planInit({ agents: ['claude'], configDir: claudeDir, command: 'handoffs' })).changes;
     const examples = join(import.meta.dirname, '..', '..', 'examples', 'claude-code');
     expect(await readFile(join(examples, 'CLAUDE.md'), 'utf8')).toBe(claudeMd!.after);
     expect(await readFile(join(examples, 'settings.json'), 'utf8')).toBe(settings!.after);
