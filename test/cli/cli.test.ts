@@ -310,9 +310,9 @@ describe('handoffs command (built CLI, real processes)', () => {
       expect(first.stdout).toBe(`create ${join(claude(), 'CLAUDE.md')}\ncreate ${join(claude(), 'settings.json')}\n`);
       const settings = JSON.parse(await readFile(join(claude(), 'settings.json'), 'utf8'));
       expect(settings.hooks.SessionStart).toEqual([
-        { matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: 'handoffs start --hook', timeout: 30 }] },
+        { matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: 'HANDOFFS_INIT=1 handoffs start --hook --agent claude', timeout: 30 }] },
       ]);
-      expect(settings.hooks.SessionEnd).toEqual([{ hooks: [{ type: 'command', command: 'handoffs end --hook', timeout: 30 }] }]);
+      expect(settings.hooks.SessionEnd).toEqual([{ hooks: [{ type: 'command', command: 'HANDOFFS_INIT=1 handoffs end --hook --agent claude', timeout: 30 }] }]);
       const claudeMd = await readFile(join(claude(), 'CLAUDE.md'), 'utf8');
       expect(claudeMd).toContain('<!-- handoffs:begin');
       expect(claudeMd).toContain("handoffs write --slug \"short-topic\" <<'EOF'");
@@ -336,7 +336,7 @@ describe('handoffs command (built CLI, real processes)', () => {
       await writeFile(join(claude(), 'CLAUDE.md'), '# My rules\n\nBe brief.\n');
 
       const dry = await run(['init', '--dry-run', '--command', 'handoffs']);
-      expect(dry.stdout).toBe(`would update ${join(claude(), 'CLAUDE.md')}\nwould update ${join(claude(), 'settings.json')}\n`);
+      expect(dry.stdout).toMatch(new RegExp(`^would update ${join(claude(), 'CLAUDE.md')}\n(    .*\n)+would update ${join(claude(), 'settings.json')}\n(    .*\n)+$`));
       expect(JSON.parse(await readFile(join(claude(), 'settings.json'), 'utf8'))).toEqual(existing);
 
       expect((await run(['init', '--command', 'handoffs'])).stdout).toMatch(/backup .*CLAUDE\.md\.bak-.*\nbackup .*settings\.json\.bak-/);
@@ -346,13 +346,13 @@ describe('handoffs command (built CLI, real processes)', () => {
       expect(settings.hooks.PreToolUse).toEqual(existing.hooks.PreToolUse);
       expect(settings.hooks.SessionStart).toEqual([
         existing.hooks.SessionStart[0],
-        { matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: '/opt/bin/handoffs --dir /data/handoffs start --hook', timeout: 30 }] },
+        { matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: 'HANDOFFS_INIT=1 /opt/bin/handoffs start --hook --agent claude --dir /data/handoffs', timeout: 30 }] },
       ]);
       expect(settings.hooks.SessionEnd).toHaveLength(1);
       const claudeMd = await readFile(join(claude(), 'CLAUDE.md'), 'utf8');
       expect(claudeMd.startsWith('# My rules\n\nBe brief.\n\n<!-- handoffs:begin')).toBe(true);
       expect(claudeMd.match(/handoffs:begin/g)).toHaveLength(1);
-      expect(claudeMd).toContain('/opt/bin/handoffs --dir /data/handoffs write');
+      expect(claudeMd).toContain('/opt/bin/handoffs write --dir /data/handoffs --slug');
       const backups = (await readdir(claude())).filter((name) => name.includes('.bak-'));
       expect(backups.length).toBeGreaterThanOrEqual(2);
     });

@@ -143,7 +143,7 @@ describe('security defaults', () => {
     }
   });
 
-  it('never starts a shell or any process: no source file imports child_process', () => {
+  it('never starts a shell, and starts a process only where it must: the user\'s own codex, to record hook trust', () => {
     const root = join(import.meta.dirname, '..', '..', 'src');
     const sources: string[] = [];
     const walk = (dir: string) => {
@@ -154,6 +154,15 @@ describe('security defaults', () => {
     };
     walk(root);
     expect(sources.length).toBeGreaterThan(10);
-    for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(/child_process|\bexecSync\b|\bspawn\(/);
+    // `handoffs init --agent codex` asks the user's own `codex app-server` to record trust for the
+    // hooks it installed, as Codex's own hook dialog does. Nothing else starts a process.
+    const allowed = new Set([join(root, 'agents', 'codex-trust.ts')]);
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8');
+      // Never through a shell: no exec/execSync, no `shell: true`; arguments as arrays only.
+      expect(text, file).not.toMatch(/\bexecSync\b|(?<![.\w])exec\(|shell:\s*true/);
+      if (!allowed.has(file)) expect(text, file).not.toMatch(/child_process|\bspawn\(|\bexecFile\(/);
+    }
+    for (const file of allowed) expect(readFileSync(file, 'utf8'), file).toMatch(/child_process/);
   });
 });
