@@ -100,13 +100,20 @@ export function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
 }
 
 /**
- * The folder name Claude Code 2.1.197 gives a working directory under `~/.claude/projects/`:
- * every character outside `[A-Za-z0-9]` becomes `-`; a result longer than 200 characters is
- * cut to 200 and followed by `-` and a hash of the path (observed; see the fixtures README).
- * Only the short form is computed here; tests of long paths find the folder by listing.
+ * The folder name Claude Code 2.1.197 gives a path under `~/.claude/projects/`: every UTF-16 code
+ * unit outside `[A-Za-z0-9]` becomes `-` (so `é` is one dash, `日本` two, an emoji two, and a
+ * decomposed `é` keeps its `e`); a result longer than 200 characters is cut to 200 and followed by
+ * `-` and the absolute value of the path's 32-bit Java-style string hash in base 36. Transcripts go
+ * under the name of the session's working directory (symlinks resolved); auto-memory under the name
+ * of its git repository's root (the main checkout's root for a worktree), else of the directory.
+ * Observed against the real client in test/e2e/claude/auto-memory.e2e.ts.
  */
-export function projectFolderName(cwd: string): string {
-  return cwd.replace(/[^A-Za-z0-9]/g, '-');
+export function projectFolderName(path: string): string {
+  const name = path.replace(/[^A-Za-z0-9]/g, '-');
+  if (name.length <= 200) return name;
+  let hash = 0;
+  for (let index = 0; index < path.length; index++) hash = (hash * 31 + path.charCodeAt(index)) | 0;
+  return `${name.slice(0, 200)}-${Math.abs(hash).toString(36)}`;
 }
 
 /** One line of a session transcript. */
