@@ -12,7 +12,7 @@ import {
   type MessagesRequest,
   type ScriptedTurn,
 } from '../lib/anthropic.js';
-import { installClaude } from '../lib/claude.js';
+import { installClaude, sessionIdOf } from '../lib/claude.js';
 import { claudeSession } from '../lib/claude-session.js';
 import { HANDOFFS_COMMAND, handoffs, initClaude, shellQuote } from '../lib/handoffs-cli.js';
 import { tempHome, type TempHome } from '../lib/home.js';
@@ -31,11 +31,12 @@ describe.skipIf(!claude.ok)('five real Claude Code sessions ending at once', () 
   let project: string;
   const bodies = Array.from({ length: SESSIONS }, (_, index) => `Session ${index} finished its part. marker-${index}-${randomUUID()}`);
 
-  // Each session's final reply is held until all five have asked for it, so all five end, and run
-  // their SessionEnd hooks, at the same moment.
-  let arrived = 0;
-  let release: () => void = () => {};
-  const allArrived = new Promise<void>((resolve) => (release = resolve));
+  // Two barriers, each holding every session's reply until all five have asked for it. The first
+  // makes sure all five have started (their SessionStart hooks run before their first request)
+  // before any writes its handoff, so no session's start claims another's handoff. The second
+  // makes all five end, and run their SessionEnd hooks, at the same moment.
+  const started = barrier(SESSIONS);
+  const finishing = barrier(SESSIONS);
 
   const script = async (request: MessagesRequest): Promise<ScriptedTurn> => {
     const text = requestText(request);
@@ -43,12 +44,11 @@ describe.skipIf(!claude.ok)('five real Claude Code sessions ending at once', () 
     if (index < 0) return textTurn('Nothing to do.');
     const turn = request.messages.filter((message) => message.role === 'assistant').length;
     if (turn === 0) {
+      await started.arrive(request);
       const command = `printf '%s\\n' ${shellQuote(bodies[index]!)} | ${HANDOFFS_COMMAND} write --slug parallel-${index}`;
       return toolTurn('Bash', { command, description: 'Write the handoff' });
     }
-    arrived += 1;
-    if (arrived === SESSIONS) release();
-    await allArrived;
+    await finishing.arrive(request);
     return textTurn('Handoff written.');
   };
 
@@ -109,3 +109,20 @@ describe.skipIf(!claude.ok)('five real Claude Code sessions ending at once', () 
     for (const request of after.requests) for (const body of bodies) expect(requestText(request)).not.toContain(body);
   });
 });
+
+/**
+ * Resolves every `arrive` once `count` different sessions have arrived. A session is told apart by
+ * the session id its request carries, so a retried request does not count twice.
+ */
+function barrier(count: number): { arrive(request: MessagesRequest): Promise<void> } {
+  const arrived = new Set<string>();
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    arrive(request) {
+      arrived.add(sessionIdOf(request) ?? `unknown-${arrived.size}`);
+      if (arrived.size >= count) open();
+      return opened;
+    },
+  };
+}
