@@ -132,7 +132,7 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
       await new Promise((resolve) => setTimeout(resolve, 300));
       const second = await store().claim();
       expect(second.handoffs.map((handoff) => [handoff.body, handoff.redelivered])).toEqual([['held too long', true]]);
-      expect(await first.acknowledge()).toMatchObject({ handoffs: [], lost: [first.handoffs[0]!.name], failed: [] });
+      expect(await first.acknowledge()).toMatchObject({ handoffs: [], lost: [{ claim: first.handoffs[0]!.claim }], failed: [] });
       expect((await second.acknowledge()).handoffs).toHaveLength(1);
       expect((await s.list({ consumed: true })).map((ref) => ref.state)).toEqual(['consumed']);
     });

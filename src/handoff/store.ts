@@ -81,6 +81,11 @@ export interface ClaimedHandoff extends HandoffContent {
   redelivered: boolean;
   /** True for the migrated legacy single file. */
   legacy: boolean;
+  /**
+   * The backend's handle on this claim, unique in the store (names are not: a claim can hold a
+   * released copy and a newer handoff written under the same name).
+   */
+  claim: string;
 }
 
 /** A consumed handoff. `name` is the pending name it had. */
@@ -133,9 +138,15 @@ export interface ConsumeResult {
   skipped: SkippedHandoff[];
 }
 
-/** A handoff an operation could not move, and the error code; the others went ahead. */
+/** A consumed handoff `restore` could not move, and the error code; the others went ahead. */
 export interface FailedHandoff {
   name: string;
+  code: string;
+}
+
+/** A claimed handoff an operation could not move, and the error code; the others went ahead. */
+export interface FailedClaim {
+  handoff: ClaimedHandoff;
   code: string;
 }
 
@@ -143,10 +154,20 @@ export interface FailedHandoff {
 export interface AcknowledgeResult {
   /** The claimed handoffs now consumed. */
   handoffs: ConsumedHandoff[];
-  /** Pending names of claims this holder had lost: its lease ended and another session took them over. */
-  lost: string[];
+  /** Claims this holder had lost: its lease ended and another session took them over. */
+  lost: ClaimedHandoff[];
   /** Claims still held because acknowledging them failed: delivered again once their lease ends. */
-  failed: FailedHandoff[];
+  failed: FailedClaim[];
+}
+
+/** What {@link HandoffClaim.release} returns. */
+export interface ReleaseResult {
+  /** The pending names the released handoffs have now. */
+  released: string[];
+  /** Claims this holder had lost already. */
+  lost: ClaimedHandoff[];
+  /** Claims still held because releasing them failed (delivered again once their lease ends). */
+  failed: FailedClaim[];
 }
 
 /**
@@ -165,8 +186,8 @@ export interface HandoffClaim {
   readonly batch: string;
   /** Marks every claimed handoff consumed. Safe to call once the texts have been handed on. */
   acknowledge(): Promise<AcknowledgeResult>;
-  /** Gives claimed handoffs back, pending again: all of them, or those with these (pending) names. */
-  release(names?: readonly string[]): Promise<{ released: string[]; lost: string[]; failed: FailedHandoff[] }>;
+  /** Gives claimed handoffs back, pending again: all of them, or those given (matched by `claim`). */
+  release(handoffs?: readonly ClaimedHandoff[]): Promise<ReleaseResult>;
 }
 
 /** What {@link HandoffStore.cleanup} returns. */
@@ -371,7 +392,10 @@ export class HandoffStore {
         };
       }),
     );
-    const held = handoffs.map(({ claim, ...handoff }) => ({ handoff, item: items.get(claim)! }));
+    const held = handoffs.map((handoff) => ({ handoff, item: items.get(handoff.claim)! }));
+    const byClaim = new Map(held.map(({ handoff, item }) => [item.claim, handoff]));
+    const failedClaims = (failed: ReadonlyArray<{ item: ClaimedItem; code: string }>): FailedClaim[] =>
+      failed.map(({ item, code }) => ({ handoff: byClaim.get(item.claim)!, code }));
     const store = this;
     const result = {
       handoffs: held.map(({ handoff }) => handoff),
@@ -385,14 +409,16 @@ export class HandoffStore {
         for (const { handoff, item } of held) {
           const doneName = doneNames.get(item.claim);
           if (doneName === undefined) continue;
-          consumed.push({ ...handoff, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
+          const { claim: _claim, ...rest } = handoff;
+          consumed.push({ ...rest, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
         }
-        return { handoffs: consumed, lost: outcome.lost.map((item) => item.name), failed: failures(outcome.failed) };
+        return { handoffs: consumed, lost: outcome.lost.map((item) => byClaim.get(item.claim)!), failed: failedClaims(outcome.failed) };
       },
-      async release(names?: readonly string[]) {
-        const chosen = names === undefined ? held : held.filter(({ handoff }) => names.includes(handoff.name));
+      async release(handoffs?: readonly ClaimedHandoff[]) {
+        const wanted = handoffs === undefined ? undefined : new Set(handoffs.map((handoff) => handoff.claim));
+        const chosen = wanted === undefined ? held : held.filter(({ item }) => wanted.has(item.claim));
         const outcome = await store.#io('release', () => backend.release(chosen.map(({ item }) => item)));
-        return { released: outcome.released, lost: outcome.lost.map((item) => item.name), failed: failures(outcome.failed) };
+        return { released: outcome.released, lost: outcome.lost.map((item) => byClaim.get(item.claim)!), failed: failedClaims(outcome.failed) };
       },
     };
     return withLazyMerge(result, this.#budget(options)) as HandoffClaim;
@@ -410,7 +436,7 @@ export class HandoffStore {
     const claim = await this.claim(options);
     const { handoffs, failed } = await claim.acknowledge();
     // Not delivered here, so not kept here: give them back now rather than when the lease ends.
-    if (failed.length > 0) await claim.release(failed.map((failure) => failure.name)).catch(() => {});
+    if (failed.length > 0) await claim.release(failed.map((failure) => failure.handoff)).catch(() => {});
     return withLazyMerge({ handoffs, skipped: claim.skipped }, this.#budget(options));
   }
 
@@ -533,8 +559,8 @@ export class HandoffStore {
   }
 }
 
-function failures<T extends { name: string } | string>(failed: ReadonlyArray<{ item: T; code: string }>): FailedHandoff[] {
-  return failed.map(({ item, code }) => ({ name: typeof item === 'string' ? item : item.name, code }));
+function failures(failed: ReadonlyArray<{ item: string; code: string }>): FailedHandoff[] {
+  return failed.map(({ item, code }) => ({ name: item, code }));
 }
 
 /** Body and front matter; the instant the store recorded becomes `createdAt`, not a meta field. */

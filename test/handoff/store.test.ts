@@ -238,7 +238,7 @@ describe.each(adapters)('HandoffStore on $name', ({ sandbox }) => {
       clock += 60_000;
       const taker = await store().claim();
       expect(taker.handoffs.map((handoff) => handoff.redelivered)).toEqual([true]);
-      expect((await holder.acknowledge()).lost).toEqual(['2026-02-27_143022_slow.md']);
+      expect((await holder.acknowledge()).lost.map((handoff) => handoff.name)).toEqual(['2026-02-27_143022_slow.md']);
       expect((await taker.acknowledge()).handoffs).toHaveLength(1);
     });
 

@@ -74,15 +74,16 @@ export function consumer(name: string, mode: ConsumerMode, log: Log, wiring: Wir
         return;
       }
       const claim = await s.claim({ session: name });
-      const held = new Map(claim.handoffs.map((handoff) => [handoff.name, log.deliver(name, handoff.body)]));
+      const held = new Map(claim.handoffs.map((handoff) => [handoff.claim, log.deliver(name, handoff.body)]));
       if (mode === 'claim-release') {
         const { lost } = await claim.release();
-        for (const [handoffName, delivery] of held) delivery.outcome = lost.includes(handoffName) ? 'lost' : 'released';
+        const gone = new Set(lost.map((handoff) => handoff.claim));
+        for (const [handle, delivery] of held) delivery.outcome = gone.has(handle) ? 'lost' : 'released';
         return;
       }
-      const { handoffs, lost } = await claim.acknowledge();
-      for (const handoff of handoffs) held.get(handoff.name)!.outcome = 'acknowledged';
-      for (const handoffName of lost) held.get(handoffName)!.outcome = 'lost';
+      const { lost } = await claim.acknowledge();
+      const gone = new Set(lost.map((handoff) => handoff.claim));
+      for (const [handle, delivery] of held) delivery.outcome = gone.has(handle) ? 'lost' : 'acknowledged';
     },
   };
 }

@@ -64,6 +64,17 @@ export class World {
     return links;
   }
 
+  /** Whether a file other than `path` in the watched folders holds handoff `id`. */
+  heldElsewhere(id: string, path: string): boolean {
+    for (const dir of WATCHED) {
+      for (const name of this.volume.readdirSync(dir) as string[]) {
+        const other = `${dir}/${name}`;
+        if (other !== path && this.idOf(other) === id) return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * A deterministic fingerprint of the whole volume: every path, kind, mode, mtime, content, and
    * which names share an inode (numbered by first appearance, so the same state hashes the same
@@ -150,10 +161,12 @@ export type Gate = (op: string, args: readonly unknown[], run: () => unknown) =>
 export function simFs(world: World, actor: string, gate: Gate): FileSystem {
   const v = world.volume;
   const step = <T>(op: string, args: readonly unknown[], run: () => T) => gate(op, args, run) as Promise<T>;
+  // Content is destroyed when its last name goes and no other file holds it (a copy across
+  // devices holds the same content in another inode).
   const destroyIfLast = (path: string, by: 'unlink' | 'replace') => {
     if (world.linksOf(path) !== 1) return;
     const id = world.idOf(path);
-    if (id !== undefined) world.effects.push({ kind: 'destroyed', id, name: basename(path), actor, by });
+    if (id !== undefined && !world.heldElsewhere(id, path)) world.effects.push({ kind: 'destroyed', id, name: basename(path), actor, by });
   };
   return {
     readFile: (path) =>

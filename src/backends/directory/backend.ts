@@ -136,8 +136,8 @@ export class DirectoryBackend implements HandoffBackend {
       (claim) => claim.expiresAt <= now || (claim.host === runtime.host && claim.pid !== runtime.pid && !runtime.isAlive(claim.pid)),
     );
     const sources = [
-      ...scan.pending.map((parsed) => ({ from: parsed.name, stamp: parsed.stamp, slug: parsed.slug, redelivered: false })),
-      ...takeovers.map((claim) => ({ from: claim.name, stamp: claim.stamp, slug: claim.slug, redelivered: true })),
+      ...scan.pending.map((parsed) => ({ from: parsed.name, stamp: parsed.stamp, slug: parsed.slug, tag: parsed.tag, redelivered: false })),
+      ...takeovers.map((claim) => ({ from: claim.name, stamp: claim.stamp, slug: claim.slug, tag: claim.tag, redelivered: true })),
     ].sort((a, b) => (a.stamp === b.stamp ? 0 : a.stamp < b.stamp ? -1 : 1));
     const room = request.limit === undefined ? sources.length : Math.max(0, request.limit - claimed.length);
 
@@ -158,7 +158,7 @@ export class DirectoryBackend implements HandoffBackend {
   }
 
   async #claimOne(
-    source: { from: string; stamp: string; slug: string; redelivered: boolean },
+    source: { from: string; stamp: string; slug: string; tag: string | undefined; redelivered: boolean },
     request: ClaimRequest,
     expiresAt: number,
     skipped: SkippedHandoff[],
@@ -180,7 +180,8 @@ export class DirectoryBackend implements HandoffBackend {
         return undefined;
       }
     }
-    const claim = formatClaimName({ ...request.holder, unique: runtime.uniqueTag(), expiresAt, stamp: source.stamp, slug: source.slug });
+    const { stamp, slug, tag } = source;
+    const claim = formatClaimName({ ...request.holder, unique: runtime.uniqueTag(), expiresAt, stamp, slug, tag });
     try {
       await fs.rename(join(dir, source.from), join(dir, claim));
     } catch (error) {

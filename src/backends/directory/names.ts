@@ -21,23 +21,26 @@ export interface ClaimName {
   /** The handoff's stamp and slug (collision suffix included): its names derive from them. */
   readonly stamp: string;
   readonly slug: string;
+  /** The tag of the pending name it was claimed from, if it had one. */
+  readonly tag?: string;
 }
 
 const CLAIM_PREFIX = '.claim_';
 const CLAIM_PATTERN =
-  /^\.claim_([a-z0-9]{1,16})-([a-z0-9]{1,16})_([a-z0-9]{1,12})_(\d{1,10})-([a-z0-9]{1,12})_(\d{4}-\d{2}-\d{2}_\d{6})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\.md$/;
+  /^\.claim_([a-z0-9]{1,16})-([a-z0-9]{1,16})_([a-z0-9]{1,12})_(\d{1,10})-([a-z0-9]{1,12})_(\d{4}-\d{2}-\d{2}_\d{6})_([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:~([a-z0-9]+(?:-[a-z0-9]+)?))?\.md$/;
 
 /** Temporary files of writers: `.handoff-<pid>-<tag>.tmp` (earlier versions: `.handoff-<pid>-<counter>-<tag>.tmp`). */
 export const TEMP_PATTERN = /^\.handoff-[0-9]+-(?:[0-9]+-)?[0-9a-z]+\.tmp$/;
 
 /**
- * `.claim_<batch>-<unique>_<expiry>_<pid>-<host>_<stamp>_<slug>.md`: who holds the claim, until
- * when, and which handoff it is. Everything a takeover needs is in the name, so judging a claim
- * costs no read.
+ * `.claim_<batch>-<unique>_<expiry>_<pid>-<host>_<stamp>_<slug>[~<tag>].md`: who holds the claim,
+ * until when, and which handoff it is (the pending name it was claimed from). Everything a takeover
+ * needs is in the name, so judging a claim costs no read.
  */
 export function formatClaimName(claim: Omit<ClaimName, 'name'>): string {
   const head = `${CLAIM_PREFIX}${claim.batch}-${claim.unique}_${claim.expiresAt.toString(36)}_${claim.pid}-${claim.host}_${claim.stamp}_`;
-  return `${head}${fitSlug(claim.slug, MAX_NAME_BYTES - head.length - 3)}.md`;
+  const tail = `${claim.tag === undefined ? '' : `~${claim.tag}`}.md`;
+  return `${head}${fitSlug(claim.slug, MAX_NAME_BYTES - head.length - tail.length)}${tail}`;
 }
 
 /** Takes a claim name apart, or `undefined` when `name` is not one. */
@@ -54,12 +57,13 @@ export function parseClaimName(name: string): ClaimName | undefined {
     host: fields[5]!,
     stamp: fields[6]!,
     slug: fields[7]!,
+    tag: fields[8],
   };
 }
 
-/** The pending name a claimed handoff is known by (the name it was claimed from, without any tag). */
+/** The pending name a claimed handoff is known by: the name it was claimed from. */
 export function claimedHandoffName(claim: ClaimName): string {
-  return formatHandoffName(claim.stamp, claim.slug);
+  return formatHandoffName(claim.stamp, claim.slug, { tag: claim.tag });
 }
 
 /** The consumed name a claim is acknowledged to: tagged with its batch and its own tag, so never taken. */
