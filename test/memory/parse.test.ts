@@ -89,14 +89,14 @@ describe('lintIndex', () => {
   it('finds every kind of problem', () => {
     const problems = lintIndex(parseIndex(fixture('crlf-lint.md')), {
       maxLines: 5,
-      maxSummaryLength: 30,
+      maxEntryLength: 50,
       topicFiles: ['loose.md', 'completed-work.md', 'orphan.md'],
     });
     expect(problems.map((problem) => [problem.code, problem.file ?? null, problem.line ?? null])).toEqual([
       ['OVER_BUDGET', null, null],
       ['BROKEN_LINK', 'multi.md', 6],
       ['MULTILINE_SUMMARY', 'multi.md', 6],
-      ['LONG_SUMMARY', 'multi.md', 6],
+      ['LONG_ENTRY', 'multi.md', 6],
       ['ESCAPING_LINK', '../secrets.md', 9],
       ['DUPLICATE_ENTRY', 'completed-work.md', 10],
       ['ORPHAN_TOPIC', 'orphan.md', null],
@@ -105,6 +105,6 @@ describe('lintIndex', () => {
 
   it('is clean for a good index', () => {
     const parsed = parseIndex('# Memory\n\n## A\n\n- [One](one.md) — short\n');
-    expect(lintIndex(parsed, { maxLines: 200, maxSummaryLength: 160, topicFiles: ['one.md'] })).toEqual([]);
+    expect(lintIndex(parsed, { topicFiles: ['one.md'] })).toEqual([]);
   });
 });
