@@ -403,8 +403,7 @@ export class MemoryIndex {
    * current files.
    */
   async lint(): Promise<LintProblem[]> {
-    await this.reload();
-    const topics = await this.topics();
+    const topics = await this.topics(); // re-reads the index too
     return lintIndex(this.#parsed, {
       ...this.#limits,
       topicFiles: topics.map((topic) => topic.file),
