@@ -226,8 +226,12 @@ Never deletes a pending handoff.`,
                                      create or update a topic (front matter name, description,
                                      type; default type project) and its index line (text: the
                                      description; section: the entry's own, else the type's)
-  repair [--dry-run]                 put back index lines for topic files the index lost, remove
-                                     duplicate lines; never touches a topic file
+  repair [--dry-run] [--quiet|--hook]
+                                     put back index lines for topic files the index lost, remove
+                                     duplicate lines; never touches a topic file. --quiet prints
+                                     nothing; --hook is a Claude Code SessionStart hook: reads the
+                                     hook's JSON on stdin, prints the restored lines as the
+                                     session's additional context, never fails
   split FILE [--apply] [--overwrite] [--max-lines N] [--heading-level N]
                                      plan (or with --apply, write) a flat MEMORY.md as index + topics
 
@@ -248,6 +252,8 @@ root ($CLAUDE_CONFIG_DIR replaces ~/.claude; autoMemoryDirectory in settings is 
       title: { type: 'string' },
       file: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      hook: { type: 'boolean' },
       apply: { type: 'boolean' },
       overwrite: { type: 'boolean' },
       'max-lines': { type: 'string' },

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { parseHookInput } from '../claude/hooks.js';
 import { claudeMemoryDir } from '../claude/memory-location.js';
 import { isMemoryType, MEMORY_TYPES } from '../memory/front-matter.js';
 import { MemoryIndex } from '../memory/memory-index.js';
-import { UsageError, optionalCount, readBody, requirePositional, requireString, resolveHome, type Io, type Parsed } from './args.js';
+import type { RepairResult } from '../memory/memory-index.js';
+import { UsageError, optionalCount, readAll, readBody, requirePositional, requireString, resolveHome, type Io, type Parsed } from './args.js';
 
 /** Where the memory commands work, and why there. */
 interface MemoryTarget {
@@ -20,6 +22,7 @@ export async function runMemory({ values, positionals }: Parsed, io: Io): Promis
   const print = (value: unknown, text: string) => io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : text);
   const subcommand = requirePositional(positionals, 'subcommand (where, lint, search, show, add, repair, split)');
   const argument = () => requirePositional(positionals, 'argument', 1);
+  if (subcommand === 'repair' && values.hook === true) return repairHook(values, io);
   const target = await memoryTarget(values, io);
   // Claude Code's folder may not exist before its first session: that is an empty memory, and
   // `add` creates it. A directory named on purpose must exist, except for `add`.
@@ -84,7 +87,7 @@ export async function runMemory({ values, positionals }: Parsed, io: Io): Promis
           : dryRun
             ? `dry run: ${memory.indexPath} not written\n`
             : `repaired ${memory.indexPath}: ${count(result.restored.length, 'line')} restored, ${count(result.removed.length, 'duplicate')} removed\n`;
-      print(result, `${lines.join('')}${closing}`);
+      if (values.quiet !== true) print(result, `${lines.join('')}${closing}`);
       return 0;
     }
     case 'split': {
@@ -113,10 +116,38 @@ export async function runMemory({ values, positionals }: Parsed, io: Io): Promis
 }
 
 /**
+ * `memory repair --hook`: a Claude Code SessionStart hook. Claude Code has already read MEMORY.md
+ * when its SessionStart hooks run (observed with 2.1.197), so the lines put back reach this session
+ * only as the hook's additional context; later sessions read them from the file. Never fails: an
+ * error is one line on stderr, the output `{}`, the exit code 0.
+ */
+async function repairHook(values: Parsed['values'], io: Io): Promise<number> {
+  let result: RepairResult | undefined;
+  try {
+    const input = parseHookInput(await readAll(io.stdin));
+    const cwd = typeof input.cwd === 'string' && input.cwd !== '' ? input.cwd : io.cwd;
+    const target = await memoryTarget(values, { ...io, cwd });
+    result = await (await MemoryIndex.open({ dir: target.dir, createDir: target.source.startsWith('claude') })).repair();
+  } catch (error) {
+    io.stderr.write(`handoffs: warning: memory repair failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  if (result === undefined || result.restored.length === 0) {
+    io.stdout.write('{}\n');
+    return 0;
+  }
+  const additionalContext = [
+    `Parallel sessions had dropped ${count(result.restored.length, 'line')} from your auto-memory index, MEMORY.md; the copy loaded for this session lacks them. They are back in the file now:`,
+    ...result.restored.map((line) => line.text),
+  ].join('\n');
+  io.stdout.write(`${JSON.stringify({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext } })}\n`);
+  return 0;
+}
+
+/**
  * `--memory-dir`, else `$HANDOFFS_MEMORY_DIR`, else the auto-memory folder Claude Code loads for a
  * session in the current directory (read with the command's own HOME and CLAUDE_CONFIG_DIR).
  */
-async function memoryTarget(values: Parsed['values'], io: Io): Promise<MemoryTarget> {
+async function memoryTarget(values: Parsed['values'], io: Pick<Io, 'env' | 'cwd'>): Promise<MemoryTarget> {
   if (typeof values['memory-dir'] === 'string') return { dir: resolveHome(values['memory-dir']), source: 'option' };
   if (io.env.HANDOFFS_MEMORY_DIR) return { dir: resolveHome(io.env.HANDOFFS_MEMORY_DIR), source: 'env' };
   const location = await claudeMemoryDir(io.cwd, { env: io.env });

@@ -90,7 +90,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} auto memory, managed by handoffs`, 
   });
 
   /** One real `claude -p hello` session in `cwd`; `offline` runs it without a key (it stops before the model). */
-  const claude = (cwd: string, options: { offline?: boolean } = {}) =>
+  const claude = (cwd: string, options: { offline?: boolean; env?: Record<string, string> } = {}) =>
     exec(claudeBin, ['-p', 'hello'], {
       cwd,
       env: {
@@ -98,6 +98,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} auto memory, managed by handoffs`, 
         DISABLE_TELEMETRY: '1',
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
         ...(options.offline ? {} : { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'dummy' }),
+        ...options.env,
       },
     });
   const handoffs = (cwd: string, args: string[]) => exec(process.execPath, [handoffsCli, 'memory', ...args], { cwd, env: home.env });
@@ -141,15 +142,20 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} auto memory, managed by handoffs`, 
     await symlink(join(root, 'real'), join(root, 'link'));
     expect(cases['over 200 characters']!.length).toBeGreaterThan(200);
 
-    const projects = join(home.home, '.claude', 'projects');
-    for (const [name, cwd] of Object.entries(cases)) {
+    // Each case gets its own CLAUDE_CONFIG_DIR (which the client honours), so two run at once.
+    const observe = async ([name, cwd]: [string, string], index: number) => {
       await mkdir(cwd, { recursive: true });
-      await rm(projects, { recursive: true, force: true });
+      const env = { ...home.env, CLAUDE_CONFIG_DIR: join(home.home, `config-${index}`) };
       // Without a key the session stops at "Not logged in", after the client set up its project folders.
-      await claude(cwd, { offline: true });
+      await claude(cwd, { offline: true, env });
+      const projects = join(env.CLAUDE_CONFIG_DIR, 'projects');
       const created = (await readdir(projects)).filter((folder) => existsSync(join(projects, folder, 'memory')));
-      const expected = await claudeMemoryDir(cwd, { home: home.home, env: home.env });
+      const expected = await claudeMemoryDir(cwd, { home: home.home, env });
       expect({ name, memory: created.map((folder) => join(projects, folder, 'memory')) }).toEqual({ name, memory: [expected.dir] });
+    };
+    const entries = Object.entries(cases);
+    for (let index = 0; index < entries.length; index += 2) {
+      await Promise.all(entries.slice(index, index + 2).map((entry, offset) => observe(entry, index + offset)));
     }
   });
 
@@ -206,6 +212,38 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} auto memory, managed by handoffs`, 
     for (const marker of [...markers, 'MARK-A', 'MARK-B', 'MARK-C']) expect(repaired).toContain(marker);
     expect((await handoffs(cwd, ['lint'])).code).toBe(0);
     expect((await handoffs(cwd, ['repair'])).stdout).toBe(`nothing to repair in ${index}\n`);
+  });
+
+  it('as a SessionStart hook, `memory repair --hook` hands the lost lines to that very session; the next one reads them from MEMORY.md', async (context) => {
+    requireClient(context);
+    const cwd = join(root, 'hooked');
+    await mkdir(cwd, { recursive: true });
+    for (const [topic, marker] of [['kept', 'MARK-KEPT'], ['lost', 'MARK-LOST']]) {
+      expect((await handoffs(cwd, ['add', '--topic', topic!, '--description', `${marker} fact`])).code).toBe(0);
+    }
+    const { dir } = await claudeMemoryDir(cwd, { home: home.home, env: home.env });
+    await writeFile(join(dir, 'MEMORY.md.tmp'), '## Project\n\n- [kept](kept.md) — MARK-KEPT fact\n');
+    await rename(join(dir, 'MEMORY.md.tmp'), join(dir, 'MEMORY.md'));
+    await mkdir(join(home.home, '.claude'), { recursive: true });
+    const hook = `${JSON.stringify(process.execPath)} ${JSON.stringify(handoffsCli)} memory repair --hook`;
+    await writeFile(
+      join(home.home, '.claude', 'settings.json'),
+      JSON.stringify({ hooks: { SessionStart: [{ matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: hook, timeout: 30 }] }] } }),
+    );
+
+    const before = server.requests.length;
+    const first = await loadedMemory(cwd);
+    // Claude Code read MEMORY.md before its SessionStart hook repaired it ...
+    expect(first).toContain('MARK-KEPT');
+    expect(first!.slice(0, first!.indexOf('\n# '))).not.toContain('MARK-LOST');
+    // ... and the hook's context carries the line back into the same request.
+    const request = server.requests.slice(before).find((candidate) => candidate.method === 'POST')!;
+    expect(request.body).toContain('SessionStart hook additional context: Parallel sessions had dropped 1 line from your auto-memory index');
+    expect(request.body).toContain('- [lost](lost.md) — MARK-LOST fact');
+    expect(await readFile(join(dir, 'MEMORY.md'), 'utf8')).toContain('- [lost](lost.md) — MARK-LOST fact');
+
+    const second = await loadedMemory(cwd);
+    expect(second!.slice(0, second!.indexOf('\n# '))).toContain('- [lost](lost.md) — MARK-LOST fact');
   });
 
   it("`handoffs memory lint` flags an index exactly when Claude Code cuts it, and Claude Code's warning says why", async (context) => {

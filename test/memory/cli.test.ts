@@ -21,13 +21,14 @@ describe('handoffs memory (built CLI, real processes)', () => {
   /** Claude Code's auto-memory folder for `repo`, as the real client names it. */
   let claudeDir: string;
 
-  function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Run> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [cli, 'memory', ...args], {
         cwd,
         env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
+      child.stdin.end(stdin);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -120,5 +121,37 @@ describe('handoffs memory (built CLI, real processes)', () => {
     expect(await readFile(index, 'utf8')).toBe(healthy);
     expect(await run(['repair'])).toEqual({ code: 0, stdout: `nothing to repair in ${index}\n`, stderr: '' });
     expect(JSON.parse((await run(['repair', '--json'])).stdout)).toEqual({ restored: [], removed: [], written: false, dryRun: false });
+  });
+
+  it('repair --quiet repairs and prints nothing', async () => {
+    await run(['add', '--topic', 'one', '--description', 'first']);
+    await writeFile(join(claudeDir, 'MEMORY.md'), '');
+    expect(await run(['repair', '--quiet'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await readFile(join(claudeDir, 'MEMORY.md'), 'utf8')).toBe('## Project\n\n- [one](one.md) — first\n');
+  });
+
+  it("repair --hook: the restored lines as SessionStart context, for the hook input's cwd; {} when nothing was lost; never fails", async () => {
+    await run(['add', '--topic', 'one', '--description', 'first']);
+    await writeFile(join(claudeDir, 'MEMORY.md'), '# Memory\n');
+    // The hook runs wherever; the session's cwd comes in the hook's JSON.
+    cwd = home;
+    const input = JSON.stringify({ hook_event_name: 'SessionStart', source: 'startup', cwd: join(repo, 'src') });
+    const hooked = await run(['repair', '--hook'], {}, input);
+    expect(hooked.code).toBe(0);
+    expect(JSON.parse(hooked.stdout)).toEqual({
+      hookSpecificOutput: {
+        hookEventName: 'SessionStart',
+        additionalContext:
+          'Parallel sessions had dropped 1 line from your auto-memory index, MEMORY.md; the copy loaded for this session lacks them. ' +
+          'They are back in the file now:\n- [one](one.md) — first',
+      },
+    });
+    expect(await run(['repair', '--hook'], {}, input)).toEqual({ code: 0, stdout: '{}\n', stderr: '' });
+    const blocked = join(home, 'a-file');
+    await writeFile(blocked, 'x');
+    const failed = await run(['repair', '--hook', '--memory-dir', join(blocked, 'memory')], {}, input);
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toBe('{}\n');
+    expect(failed.stderr).toMatch(/^handoffs: warning: memory repair failed: /);
   });
 });
