@@ -89,3 +89,19 @@ export { HOOK_MARKER } from './agents/hook-command.js';
 export { trustCodexHooks } from './agents/codex-trust.js';
 export type { CodexTrustOptions, CodexTrustResult } from './agents/codex-trust.js';
 export { OPENCODE_PLUGIN_MODULE, OPENCODE_PLUGIN_EXPORT } from './agents/opencode.js';
+export type { OpenClaudeOptions, TopicInfo, RepairResult } from './memory/memory-index.js';
+export { CLAUDE_INDEX_LIMITS, missingFields } from './memory/lint.js';
+export type { TopicFrontMatterInfo } from './memory/lint.js';
+export { MEMORY_TYPES, isMemoryType, parseTopic, setTopicFrontMatter, topicName } from './memory/front-matter.js';
+export type { MemoryType, TopicFrontMatter, ParsedTopic, TopicFields } from './memory/front-matter.js';
+export { planRepair, defaultSection, RECOVERED_SECTION } from './memory/repair.js';
+export type { RepairPlan, RepairTopic, RestoredLine, RemovedLine } from './memory/repair.js';
+export {
+  claudeMemoryDir,
+  claudeProjectName,
+  claudeProjectRoot,
+  claudeConfigDir,
+  defaultClaudeMemoryDir,
+  CLAUDE_PROJECT_NAME_MAX,
+} from './claude/memory-location.js';
+export type { ClaudeMemoryLocation, ClaudeDirOptions, ClaudeEnv } from './claude/memory-location.js';

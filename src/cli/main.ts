@@ -40,7 +40,7 @@ Commands:
   list                           pending handoffs, oldest first
   show NAME                      print one handoff without consuming it
   cleanup                        delete consumed handoffs past retention
-  memory <lint|search|show|add|split>   the MEMORY.md index (see 'handoffs memory --help')
+  memory <where|lint|search|show|add|repair|split>   Claude Code's auto memory (see 'handoffs memory --help')
   init                           set up Claude Code: CLAUDE.md block and hooks
 
 Options for every command:
@@ -212,17 +212,32 @@ Never deletes a pending handoff.`,
   },
 
   memory: {
-    help: `Usage: handoffs memory <command> [--memory-dir DIR]
+    help: `Usage: handoffs memory <command> [--memory-dir DIR] [--json]
 
-  lint [--json]                      check the index; exit 1 when there are problems
-  search QUERY [--limit N] [--bodies] [--json]
+  where                              print the memory folder the commands use
+  lint                               check the index against Claude Code's load limits (200 lines,
+                                     25 000 characters, entries under 200) and its topic files;
+                                     exit 1 when there are problems
+  search QUERY [--limit N] [--bodies]
   show TOPIC                         print a topic file
-  add --topic T --section S --summary X [--title T] [--file F|-]
-                                     create or update a topic and its index line
+  add --topic T --description D [--type user|feedback|project|reference] [--section S]
+      [--summary X] [--title T] [--file F|-]
+                                     create or update a topic (front matter name, description,
+                                     type; default type project) and its index line (text: the
+                                     description; section: the entry's own, else the type's)
+  repair [--dry-run] [--quiet|--hook]
+                                     put back index lines for topic files the index lost, remove
+                                     duplicate lines; never touches a topic file. --quiet prints
+                                     nothing; --hook is a Claude Code SessionStart hook: reads the
+                                     hook's JSON on stdin, prints the restored lines as the
+                                     session's additional context, never fails
   split FILE [--apply] [--overwrite] [--max-lines N] [--heading-level N]
                                      plan (or with --apply, write) a flat MEMORY.md as index + topics
 
---memory-dir defaults to $HANDOFFS_MEMORY_DIR or ~/.claude/memory.`,
+The memory folder is --memory-dir, else $HANDOFFS_MEMORY_DIR, else the auto memory Claude Code
+loads for a session in this directory: ~/.claude/projects/<project>/memory, named after the git
+root ($CLAUDE_CONFIG_DIR replaces ~/.claude; autoMemoryDirectory in settings is honoured).
+'add' creates a missing folder.`,
     options: {
       'memory-dir': { type: 'string' },
       json: { type: 'boolean' },
@@ -231,8 +246,13 @@ Never deletes a pending handoff.`,
       topic: { type: 'string' },
       section: { type: 'string' },
       summary: { type: 'string' },
+      description: { type: 'string' },
+      type: { type: 'string' },
       title: { type: 'string' },
       file: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      hook: { type: 'boolean' },
       apply: { type: 'boolean' },
       overwrite: { type: 'boolean' },
       'max-lines': { type: 'string' },

@@ -6,25 +6,35 @@ import { retrying } from '../fs/retry.js';
 import { nodeFs } from '../fs/node.js';
 import { lstatIfExists, unlinkIfExists } from '../fs/quiet.js';
 import type { FileSystem } from '../fs/types.js';
-import { lintIndex, type LintProblem } from './lint.js';
+import { claudeMemoryDir, type ClaudeDirOptions } from '../claude/memory-location.js';
+import { isMemoryType, parseTopic, setTopicFrontMatter, topicName, type MemoryType, type TopicFrontMatter } from './front-matter.js';
+import { CLAUDE_INDEX_LIMITS, lintIndex, type LintProblem } from './lint.js';
 import { FENCE_PATTERN, LockLost, fenceNeeded, withLock, type LockOptions } from './lock.js';
 import { processRuntime, type Runtime } from '../runtime.js';
 import { parseIndex, removeEntry, topicKey, upsertEntry, type MemoryEntry, type MemorySection, type ParsedIndex } from './parse.js';
+import { defaultSection, planRepair, type RemovedLine, type RepairPlan, type RepairTopic, type RestoredLine } from './repair.js';
 import { planSplit, type SplitOptions, type SplitPlan } from './split.js';
 import { resolveLink, topicFile } from './topic.js';
 
 /** Options of {@link MemoryIndex.open}. */
 export interface MemoryIndexOptions {
-  /** The memory directory; must exist. */
+  /** The memory directory. */
   dir: string;
+  /**
+   * Treat a missing `dir` as an empty index and create it (mode 0700, with its parents) on the
+   * first write. Default `false`: a missing directory is `NOT_FOUND`.
+   */
+  createDir?: boolean;
   /** Filesystem adapter. Default: `nodeFs()`. */
   fs?: FileSystem;
   /** The index file's name inside `dir`. Default `'MEMORY.md'`. */
   indexFile?: string;
-  /** Line budget of the index, checked by `lint`. Default 200. */
+  /** Most lines of the index, checked by `lint`. Default 200, the lines Claude Code loads. */
   maxLines?: number;
-  /** Longest summary, checked by `lint`. Default 160 characters. */
-  maxSummaryLength?: number;
+  /** Longest index in characters, checked by `lint`. Default 25 000, what Claude Code loads. */
+  maxIndexChars?: number;
+  /** Longest entry line, checked by `lint`. Default 200 characters, Claude Code's guidance. */
+  maxEntryLength?: number;
   /** Fsync files and the directory on every write. Default `true`. */
   durable?: boolean;
   /** How the index lock waits and when it counts as stale. */
@@ -35,17 +45,37 @@ export interface MemoryIndexOptions {
   runtime?: Partial<Runtime>;
 }
 
-/** What {@link MemoryIndex.upsert} takes. */
+/** Options of {@link MemoryIndex.openClaude}: where the session runs, and the index's own options. */
+export interface OpenClaudeOptions extends ClaudeDirOptions, Omit<MemoryIndexOptions, 'dir' | 'createDir'> {
+  /** The session's working directory. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** What {@link MemoryIndex.upsert} takes. Give a `summary`, a `description`, or both. */
 export interface UpsertInput {
   /** Topic name or relative file: `identity`, `identity.md`, `infra/servers`. */
   topic: string;
-  /** The `## Section` the entry belongs under; created at the end of the index if missing. */
-  section: string;
-  /** One line saying what the topic holds and when to read it. */
-  summary: string;
+  /**
+   * The `## Section` the entry belongs under; created at the end of the index if missing.
+   * Default: the entry's current section, else the one named after its type (`Project`).
+   */
+  section?: string;
+  /** The index line's text after the link. Default: `description`. */
+  summary?: string;
+  /**
+   * The topic's front-matter `description`: one line saying what it holds and when to read it
+   * (Claude Code decides relevance by it). Default: `summary`.
+   */
+  description?: string;
+  /** The topic's front-matter `type`. Default: its current type, else `'project'`. */
+  type?: MemoryType;
   /** Link text. Default: the existing entry's title, else the topic name. */
   title?: string;
-  /** New text of the topic file. Omitted: an existing file is kept, a missing one is created with a heading. */
+  /**
+   * New text of the topic file. Omitted: an existing file is kept, a missing one is created with a
+   * heading. Either way its front matter is set to `name`, `description` and `type`; nothing else in
+   * it changes.
+   */
   body?: string;
 }
 
@@ -55,8 +85,35 @@ export interface SearchHit {
   readonly title: string;
   readonly summary: string;
   readonly section: string;
+  /** The topic's front-matter `description`, when it has one. */
+  readonly description: string | undefined;
   /** Relevance; higher is better. Comparable only within one search. */
   readonly score: number;
+}
+
+/** One topic file, as {@link MemoryIndex.topics} reads it. */
+export interface TopicInfo {
+  /** Relative path, e.g. `deploy.md`. */
+  readonly file: string;
+  /** Its front matter; `undefined` when it has none or cannot be read. */
+  readonly frontMatter: TopicFrontMatter | undefined;
+  /** The first `# Heading` of its body. */
+  readonly heading: string | undefined;
+  /** Whether the index links it. */
+  readonly linked: boolean;
+  /** Why it could not be read (`ELOOP` for a symbolic link, `INVALID_ENCODING`, …), when it could not. */
+  readonly unreadable?: string;
+}
+
+/** What {@link MemoryIndex.repair} changed (or, with `dryRun`, would change). */
+export interface RepairResult {
+  /** Lines put back for topic files the index did not link, with their line in the repaired index. */
+  readonly restored: readonly RestoredLine[];
+  /** Later lines that linked a topic an earlier line links, with their line before the repair. */
+  readonly removed: readonly RemovedLine[];
+  /** Whether the index file was written: false when there was nothing to do, or on a dry run. */
+  readonly written: boolean;
+  readonly dryRun: boolean;
 }
 
 /** What {@link MemoryIndex.applySplit} wrote. */
@@ -80,8 +137,8 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * const memory = await MemoryIndex.open({ dir: `${homedir()}/.claude/memory` });
- * await memory.upsert({ topic: 'infrastructure', section: 'Ops', summary: 'Hosts, ports, deploy steps' });
+ * const memory = await MemoryIndex.openClaude({ cwd: process.cwd() }); // the memory Claude Code loads here
+ * await memory.upsert({ topic: 'infrastructure', description: 'Hosts, ports, deploy steps', type: 'reference' });
  * const [best] = await memory.search('deploy');
  * console.log(await memory.read(best.file));
  * ```
@@ -93,8 +150,8 @@ export class MemoryIndex {
   readonly indexPath: string;
   readonly #fs: FileSystem;
   readonly #indexFile: string;
-  readonly #maxLines: number;
-  readonly #maxSummaryLength: number;
+  readonly #createDir: boolean;
+  readonly #limits: { maxLines: number; maxIndexChars: number; maxEntryLength: number };
   readonly #durable: boolean;
   readonly #lock: LockOptions;
   readonly #staleTempMs: number;
@@ -106,8 +163,12 @@ export class MemoryIndex {
     this.#fs = fs;
     this.#indexFile = options.indexFile ?? 'MEMORY.md';
     this.indexPath = join(this.dir, this.#indexFile);
-    this.#maxLines = options.maxLines ?? 200;
-    this.#maxSummaryLength = options.maxSummaryLength ?? 160;
+    this.#createDir = options.createDir ?? false;
+    this.#limits = {
+      maxLines: options.maxLines ?? CLAUDE_INDEX_LIMITS.maxLines,
+      maxIndexChars: options.maxIndexChars ?? CLAUDE_INDEX_LIMITS.maxIndexChars,
+      maxEntryLength: options.maxEntryLength ?? CLAUDE_INDEX_LIMITS.maxEntryLength,
+    };
     this.#durable = options.durable ?? true;
     this.#lock = options.lock ?? {};
     this.#staleTempMs = options.staleTempMs ?? 3_600_000;
@@ -117,7 +178,7 @@ export class MemoryIndex {
 
   /**
    * Opens the index in `dir`. A missing index file is an empty index (the first `upsert` creates
-   * it); a missing directory is an error.
+   * it); a missing directory is an error unless `createDir`.
    *
    * @throws MemoryError `NOT_FOUND` (no directory), `INVALID_ENCODING` (index not UTF-8),
    * `INVALID_OPTION`, or `IO`.
@@ -129,7 +190,7 @@ export class MemoryIndex {
     if (options.indexFile !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.indexFile)) {
       throw new MemoryError('INVALID_OPTION', `indexFile must be a plain file name, got ${JSON.stringify(options.indexFile)}`);
     }
-    for (const key of ['maxLines', 'maxSummaryLength'] as const) {
+    for (const key of ['maxLines', 'maxIndexChars', 'maxEntryLength'] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
         throw new MemoryError('INVALID_OPTION', `${key} must be a positive integer, got ${String(value)}`);
@@ -138,16 +199,30 @@ export class MemoryIndex {
     const fs = retrying(options.fs ?? nodeFs());
     const info = await fs.stat(options.dir).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') {
+        if (options.createDir) return undefined;
         throw new MemoryError('NOT_FOUND', `memory directory ${options.dir} does not exist`, { cause: error, path: options.dir });
       }
       throw new MemoryError('IO', `cannot open ${options.dir}`, { cause: error, path: options.dir });
     });
-    if (info.kind !== 'directory') {
+    if (info !== undefined && info.kind !== 'directory') {
       throw new MemoryError('NOT_FOUND', `${options.dir} is not a directory`, { path: options.dir });
     }
     const index = new MemoryIndex(options, fs, '');
     await index.reload();
     return index;
+  }
+
+  /**
+   * Opens the auto memory Claude Code loads for a session in `cwd` (see `claudeMemoryDir`: the
+   * project's folder under `~/.claude/projects/`, named after its git root). The folder need not
+   * exist: it is created on the first write.
+   *
+   * @throws MemoryError as {@link MemoryIndex.open}.
+   */
+  static async openClaude(options: OpenClaudeOptions = {}): Promise<MemoryIndex> {
+    const { cwd = process.cwd(), home, configDir, env, ...indexOptions } = options;
+    const location = await claudeMemoryDir(cwd, { home, configDir, env });
+    return MemoryIndex.open({ ...indexOptions, dir: location.dir, createDir: true });
   }
 
   /**
@@ -171,6 +246,7 @@ export class MemoryIndex {
   ): Promise<SplitResult> {
     const index = await MemoryIndex.open(options);
     return index.#io('split', index.dir, async () => {
+      await index.#ensureDir();
       if (!options.overwrite) {
         const taken = [];
         for (const topic of plan.topics) if (await index.#exists(index.#topicPath(topic.file))) taken.push(topic.file);
@@ -232,56 +308,79 @@ export class MemoryIndex {
 
   /**
    * Ranks topics by relevance to `query` (MiniSearch: prefix and fuzzy matching, title weighted
-   * above summary and section). With `bodies`, topic files are read and searched too.
+   * above the topic's front-matter description and the index summary, then section). With
+   * `bodies`, topic files are searched in full too.
    */
   async search(query: string, options: { limit?: number; bodies?: boolean } = {}): Promise<SearchHit[]> {
     const { limit = 10, bodies = false } = options;
     if (typeof query !== 'string') throw new MemoryError('INVALID_OPTION', 'query must be a string');
     const documents = await Promise.all(
-      this.entries.map(async (entry, id) => ({
-        id,
-        title: entry.title,
-        summary: entry.summary,
-        section: entry.section,
-        body: bodies ? await this.#bodyForSearch(entry.file) : '',
-      })),
+      this.entries.map(async (entry, id) => {
+        const text = await this.#textForSearch(entry.file);
+        const parsed = text === undefined ? undefined : parseTopic(text);
+        return {
+          id,
+          title: entry.title,
+          summary: entry.summary,
+          description: parsed?.frontMatter?.description ?? '',
+          section: entry.section,
+          body: bodies && parsed ? parsed.body : '',
+        };
+      }),
     );
-    const engine = new MiniSearch({ fields: ['title', 'summary', 'section', 'body'], idField: 'id' });
+    const engine = new MiniSearch({ fields: ['title', 'description', 'summary', 'section', 'body'], idField: 'id', storeFields: ['description'] });
     engine.addAll(documents);
     const seen = new Set<string>();
     const hits: SearchHit[] = [];
-    for (const result of engine.search(query, { prefix: true, fuzzy: 0.2, boost: { title: 3, summary: 2, section: 1.5 } })) {
+    const boost = { title: 3, description: 2, summary: 2, section: 1.5 };
+    for (const result of engine.search(query, { prefix: true, fuzzy: 0.2, boost })) {
       const entry = this.entries[result.id as number]!;
       if (seen.has(topicKey(entry.file))) continue;
       seen.add(topicKey(entry.file));
-      hits.push({ file: entry.file, title: entry.title, summary: entry.summary, section: entry.section, score: result.score });
+      const description = (result.description as string) || undefined;
+      hits.push({ file: entry.file, title: entry.title, summary: entry.summary, section: entry.section, description, score: result.score });
       if (hits.length >= limit) break;
     }
     return hits;
   }
 
   /**
-   * Creates or updates a topic: its file (when `body` is given, or when it does not exist yet) and
-   * its one index line, moved to `section` if it was elsewhere.
+   * Creates or updates a topic: its file (when `body` is given, or when it does not exist yet, or
+   * when its front matter changes) and its one index line, moved to `section` if it was elsewhere.
    *
-   * @throws MemoryError `INVALID_TOPIC`, `INVALID_ENTRY` (a summary or section with a line break),
-   * `LOCK_TIMEOUT`, or `IO`. Nothing is half-written on any of them.
+   * @throws MemoryError `INVALID_TOPIC`, `INVALID_ENTRY` (no summary or description, a line break in
+   * one, a type Claude Code does not know), `INVALID_ENCODING` (an existing topic file that is not
+   * UTF-8), `LOCK_TIMEOUT`, or `IO`. Nothing is half-written on any of them.
    */
   async upsert(input: UpsertInput): Promise<MemoryEntry> {
-    if (typeof input !== 'object' || input === null) throw new MemoryError('INVALID_OPTION', 'upsert() takes { topic, section, summary }');
+    if (typeof input !== 'object' || input === null) throw new MemoryError('INVALID_OPTION', 'upsert() takes { topic, description }');
     const file = topicFile(input.topic);
-    const section = singleLine('section', input.section, true);
-    const summary = singleLine('summary', input.summary, false);
+    const givenSection = input.section === undefined ? undefined : singleLine('section', input.section, true);
+    const givenSummary = input.summary === undefined ? undefined : singleLine('summary', input.summary, false);
+    const givenDescription = input.description === undefined ? undefined : singleLine('description', input.description, false);
+    const description = givenDescription ?? givenSummary;
+    const summary = givenSummary ?? givenDescription;
+    if (description === undefined || summary === undefined || (description === '' && summary === '')) {
+      throw new MemoryError('INVALID_ENTRY', 'upsert() needs a summary or a description');
+    }
+    if (input.type !== undefined && !isMemoryType(input.type)) {
+      throw new MemoryError('INVALID_ENTRY', `type must be user, feedback, project or reference, got ${JSON.stringify(input.type)}`);
+    }
     const givenTitle = input.title === undefined ? undefined : singleLine('title', input.title, true);
     if (input.body !== undefined && typeof input.body !== 'string') throw new MemoryError('INVALID_OPTION', 'body must be a string');
     return this.#io('upsert', this.indexPath, async () => {
-      const path = this.#topicPath(file);
+      await this.#ensureDir();
       const defaultTitle = givenTitle ?? file.replace(/\.md$/, '').split('/').at(-1)!;
-      if (input.body !== undefined) await this.#writeTopic(file, input.body);
-      else if (!(await this.#exists(path))) await this.#writeTopic(file, `# ${defaultTitle}\n\n${summary}\n`);
+      const existingText = input.body === undefined ? await this.#readText(this.#topicPath(file)) : undefined;
+      const base = input.body ?? existingText ?? `# ${defaultTitle}\n\n${description}\n`;
+      const { frontMatter } = parseTopic(base);
+      const type = input.type ?? (isMemoryType(frontMatter?.type) ? frontMatter.type : 'project');
+      const topicText = setTopicFrontMatter(base, { name: frontMatter?.name || topicName(file), description, type });
+      if (topicText !== existingText) await this.#writeTopic(file, topicText);
       const parsed = await this.#withIndexLock((current) => {
         const existing = current.entries.find((entry) => topicKey(entry.file) === topicKey(file));
         const title = givenTitle ?? existing?.title ?? defaultTitle;
+        const section = givenSection ?? existing?.section ?? defaultSection(type);
         return upsertEntry(current, { section, title, file: existing?.file ?? file, summary });
       });
       return parsed.entries.find((entry) => topicKey(entry.file) === topicKey(file))!;
@@ -294,6 +393,7 @@ export class MemoryIndex {
   async remove(topic: string, options: { keepFile?: boolean } = {}): Promise<boolean> {
     const file = topicFile(topic);
     return this.#io('remove', this.indexPath, async () => {
+      if (!(await this.#exists(this.dir))) return false;
       let found = false;
       await this.#withIndexLock((current) => {
         found = current.entries.some((entry) => topicKey(entry.file) === topicKey(file));
@@ -305,13 +405,100 @@ export class MemoryIndex {
   }
 
   /**
-   * Checks the index: over budget, broken links, links that leave the directory, orphan topic
-   * files, summaries that wrap or are too long, duplicate entries. Reads the current file.
+   * Checks the index against Claude Code's load limits and the files beside it: over 200 lines or
+   * 25 000 characters, entries over 200 characters or wrapping, broken links, links that leave the
+   * directory, duplicate entries, orphan topic files, topics without front matter. Reads the
+   * current files.
    */
   async lint(): Promise<LintProblem[]> {
+    const topics = await this.topics(); // re-reads the index too
+    return lintIndex(this.#parsed, {
+      ...this.#limits,
+      topicFiles: topics.map((topic) => topic.file),
+      topics: topics.filter((topic) => topic.unreadable === undefined),
+    });
+  }
+
+  /**
+   * Every topic file in the directory (`.md` files but the index, hidden names skipped), with its
+   * front matter and whether the index links it. Reads the current files.
+   */
+  async topics(): Promise<TopicInfo[]> {
     await this.reload();
-    const topicFiles = await this.#io('lint', this.dir, () => this.#topicFiles());
-    return lintIndex(this.#parsed, { maxLines: this.#maxLines, maxSummaryLength: this.#maxSummaryLength, topicFiles });
+    const linked = new Set<string>();
+    for (const entry of this.entries) {
+      const target = resolveLink(entry.file);
+      if (target.kind === 'topic') linked.add(topicKey(target.file));
+    }
+    return this.#io('topics', this.dir, async () =>
+      Promise.all(
+        (await this.#topicFiles()).map(async (file): Promise<TopicInfo> => {
+          const base = { file, linked: linked.has(topicKey(file)) };
+          try {
+            const text = (await this.#readText(this.#topicPath(file))) ?? '';
+            const { frontMatter, heading } = parseTopic(text);
+            return { ...base, frontMatter, heading };
+          } catch (error) {
+            const reason = error instanceof MemoryError && error.code === 'INVALID_ENCODING' ? error.code : (errorCode(error instanceof Error ? error.cause : error) ?? 'IO');
+            return { ...base, frontMatter: undefined, heading: undefined, unreadable: reason };
+          }
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Heals an index that parallel rewrites clobbered: puts back a line for every topic file the
+   * index does not link (title from its first heading, else its `name`; text from its
+   * `description`; under the section of its `type`, e.g. `## Project`, else `## Recovered`), and
+   * removes later lines linking a topic an earlier line links. Never deletes or rewrites a topic
+   * file. Runs under the index lock on the current file; a second run changes nothing. With
+   * `dryRun`, reports what it would do and writes nothing.
+   *
+   * @throws MemoryError `LOCK_TIMEOUT`, `INVALID_ENCODING` (an index that is not UTF-8), or `IO`.
+   */
+  async repair(options: { dryRun?: boolean } = {}): Promise<RepairResult> {
+    const dryRun = options.dryRun === true;
+    return this.#io('repair', this.indexPath, async () => {
+      if (!(await this.#exists(this.dir))) return { restored: [], removed: [], written: false, dryRun };
+      if (dryRun) {
+        await this.reload();
+        const plan = planRepair(this.#parsed, await this.#repairTopics());
+        return { restored: plan.restored, removed: plan.removed, written: false, dryRun };
+      }
+      // Topic files are listed inside the lock, so a line an `upsert` is about to add is either
+      // already in the index or restored here and then updated in place by that upsert.
+      let plan: RepairPlan | undefined;
+      let before = '';
+      await this.#withIndexLock(async (current) => {
+        before = current.text;
+        plan = planRepair(current, await this.#repairTopics());
+        return plan.text;
+      });
+      return { restored: plan!.restored, removed: plan!.removed, written: plan!.text !== before, dryRun };
+    });
+  }
+
+  /** What repair needs of each topic file; one it cannot read still gets a line, named after its file. */
+  async #repairTopics(): Promise<RepairTopic[]> {
+    const topics: RepairTopic[] = [];
+    for (const file of await this.#topicFiles()) {
+      let parsed: ReturnType<typeof parseTopic> | undefined;
+      try {
+        const text = await this.#readText(this.#topicPath(file));
+        parsed = text === undefined ? undefined : parseTopic(text);
+      } catch {
+        parsed = undefined;
+      }
+      const frontMatter = parsed?.frontMatter;
+      topics.push({
+        file,
+        title: parsed?.heading ?? frontMatter?.name ?? file.replace(/\.md$/, '').split('/').at(-1)!,
+        description: frontMatter?.description || undefined,
+        type: isMemoryType(frontMatter?.type) ? frontMatter.type : undefined,
+      });
+    }
+    return topics;
   }
 
   /**
@@ -353,6 +540,7 @@ export class MemoryIndex {
 
   /** Relative paths of every `.md` file under the directory but the index, skipping hidden names. */
   async #topicFiles(): Promise<string[]> {
+    if (this.#createDir && !(await this.#exists(this.dir))) return [];
     const files: string[] = [];
     await this.#walk(async (relative, entry) => {
       const hidden = relative.split('/').some((segment) => segment.startsWith('.'));
@@ -405,14 +593,20 @@ export class MemoryIndex {
     }
   }
 
-  async #bodyForSearch(file: string): Promise<string> {
+  /** A linked topic's text for search; `undefined` for a link that is not a readable topic file. */
+  async #textForSearch(file: string): Promise<string | undefined> {
     const target = resolveLink(file);
-    if (target.kind !== 'topic') return '';
+    if (target.kind !== 'topic') return undefined;
     try {
-      return (await this.#readText(this.#topicPath(topicFile(target.file)))) ?? '';
+      return await this.#readText(this.#topicPath(topicFile(target.file)));
     } catch {
-      return '';
+      return undefined;
     }
+  }
+
+  /** Creates the directory when `createDir` allows it; the lock and every file need it to exist. */
+  async #ensureDir(): Promise<void> {
+    if (this.#createDir) await this.#fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
   async #writeTopic(file: string, text: string): Promise<void> {

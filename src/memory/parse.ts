@@ -60,8 +60,10 @@ export function parseIndex(text: string): ParsedIndex {
       continue;
     }
     if (token.type === 'heading_open' && token.map && Number(token.tag.slice(1)) < SECTION_DEPTH) {
-      // A higher heading (the title) starts a region that belongs to no section.
+      // A higher heading (the title) starts a region that belongs to no section: its entries are
+      // kept under '' (Claude Code's own indexes are often a title and a flat list).
       current = { title: '', line: 0, entries: [] };
+      sections.push(current);
       continue;
     }
     if (token.type === 'list_item_open' && token.map && token.level === 1) {
@@ -148,7 +150,9 @@ function lastContentLine(lines: string[], start: number, end: number): number {
  * brackets, HTML, entities) are backslash-escaped, so the title and summary read back as written.
  */
 export function renderEntry(entry: { title: string; file: string; summary: string }): string {
-  const escape = (text: string) => text.replace(/[\\`*_[\]<&]/g, '\\$&');
+  // An underscore between two letters or digits can neither open nor close emphasis, so
+  // `user_role` stays as Claude Code itself writes it.
+  const escape = (text: string) => text.replace(/[\\`*[\]<&]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\$&');
   const file = /[\s()<>]/.test(entry.file) ? `<${entry.file}>` : entry.file;
   const link = `- [${escape(entry.title)}](${file})`;
   return entry.summary === '' ? link : `${link} — ${escape(entry.summary)}`;

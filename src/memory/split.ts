@@ -1,6 +1,7 @@
 import MarkdownIt, { type Token } from 'markdown-it';
 import { MemoryError } from '../errors.js';
 import { normalizeSlug } from '../handoff/name.js';
+import { isMemoryType, setTopicFrontMatter, topicName, type MemoryType } from './front-matter.js';
 import { renderEntry, splitLines } from './parse.js';
 
 /** Options of {@link planSplit}. */
@@ -17,6 +18,8 @@ export interface SplitOptions {
   section?: string;
   /** The index file name, which no topic may take. Default `'MEMORY.md'`. */
   indexFile?: string;
+  /** The front-matter `type` of every topic. Default `'project'`. */
+  type?: MemoryType;
 }
 
 /** One topic file a split will write. */
@@ -25,7 +28,7 @@ export interface SplitTopic {
   readonly file: string;
   readonly title: string;
   readonly summary: string;
-  /** The topic's text: its lines of the flat file, verbatim. */
+  /** The topic's text: front matter (`name`, `description` = summary, `type`), then its lines of the flat file, verbatim. */
   readonly content: string;
 }
 
@@ -47,9 +50,10 @@ const parser = new MarkdownIt('commonmark');
  * `headingLevel`, named by slug, summarised by its first sentence. The lines of the flat file are
  * partitioned among the topics, so every line lands in exactly one topic file (text before the
  * first heading goes to `overview.md`). When there are more sections than the budget has lines,
- * neighbouring sections share a topic file rather than exceed it.
+ * neighbouring sections share a topic file rather than exceed it. Each topic file opens with the
+ * front matter Claude Code reads (`name`, `description`, `type`).
  *
- * @throws MemoryError `INVALID_OPTION` for a budget too small for any entry.
+ * @throws MemoryError `INVALID_OPTION` for a budget too small for any entry or an unknown type.
  */
 export function planSplit(flat: string, options: SplitOptions = {}): SplitPlan {
   const {
@@ -58,7 +62,9 @@ export function planSplit(flat: string, options: SplitOptions = {}): SplitPlan {
     maxSummaryLength = 120,
     section = 'Topics',
     indexFile = 'MEMORY.md',
+    type = 'project',
   } = options;
+  if (!isMemoryType(type)) throw new MemoryError('INVALID_OPTION', `type must be user, feedback, project or reference, got ${String(type)}`);
   if (!Number.isInteger(headingLevel) || headingLevel < 1 || headingLevel > 6) {
     throw new MemoryError('INVALID_OPTION', `headingLevel must be 1 to 6, got ${headingLevel}`);
   }
@@ -101,11 +107,13 @@ export function planSplit(flat: string, options: SplitOptions = {}): SplitPlan {
       group.length === 1
         ? firstSentence(first.text, maxSummaryLength) || first.title
         : truncate(group.map((chunk) => chunk.title).join(', '), maxSummaryLength);
+    const file = uniqueFile(topicTitle, taken);
+    const lines = group.map((chunk) => chunk.text.replace(/\n\s*$/, '') + '\n').join('\n');
     topics.push({
-      file: uniqueFile(topicTitle, taken),
+      file,
       title: topicTitle,
       summary,
-      content: group.map((chunk) => chunk.text.replace(/\n\s*$/, '') + '\n').join('\n'),
+      content: setTopicFrontMatter(lines, { name: topicName(file), description: summary, type }),
     });
   }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claudeMemoryDir } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
@@ -273,7 +274,8 @@ describe('handoffs command (built CLI, real processes)', () => {
 
   describe('memory', () => {
     it('split (dry run, then --apply), add, search, show, lint', async () => {
-      const memoryDir = join(home, '.claude', 'memory');
+      // By default the memory commands work on the auto memory Claude Code loads for this cwd.
+      const { dir: memoryDir } = await claudeMemoryDir(work, { home, env: {} });
       await mkdir(memoryDir, { recursive: true });
       const flat = '# Memory\n\n## Identity\n\nI run releases. UTC.\n\n## Infrastructure\n\nThree hosts behind a balancer.\n';
       await writeFile(join(memoryDir, 'MEMORY.md'), flat);
@@ -287,15 +289,20 @@ describe('handoffs command (built CLI, real processes)', () => {
 
       await writeFile(join(work, 'deploy.md'), '# Deploy\n\nRun the pipeline.\n');
       const added = await run(['memory', 'add', '--topic', 'deploy', '--section', 'Topics', '--summary', 'How to deploy', '--file', 'deploy.md']);
-      expect(added.stdout).toMatch(/^deploy\.md \(line \d+ of the index\)\n$/);
+      expect(added.stdout).toBe(`deploy.md (line 10 of ${join(memoryDir, 'MEMORY.md')})\n`);
       expect((await run(['memory', 'search', 'deploy'])).stdout).toMatch(/^deploy\.md\tdeploy — How to deploy\n/);
-      expect((await run(['memory', 'show', 'deploy'])).stdout).toBe('# Deploy\n\nRun the pipeline.\n');
+      expect((await run(['memory', 'show', 'deploy'])).stdout).toBe(
+        '---\nname: deploy\ndescription: How to deploy\ntype: project\n---\n\n# Deploy\n\nRun the pipeline.\n',
+      );
       expect(await run(['memory', 'lint'])).toMatchObject({ code: 0, stdout: '' });
 
       await writeFile(join(memoryDir, 'orphan.md'), 'x');
       const lint = await run(['memory', 'lint', '--json']);
       expect(lint.code).toBe(1);
-      expect(JSON.parse(lint.stdout)).toMatchObject([{ code: 'ORPHAN_TOPIC', file: 'orphan.md' }]);
+      expect(JSON.parse(lint.stdout)).toMatchObject([
+        { code: 'ORPHAN_TOPIC', file: 'orphan.md' },
+        { code: 'MISSING_FRONT_MATTER', file: 'orphan.md' },
+      ]);
       expect((await run(['memory', 'show', '../x'])).stderr).toContain('[INVALID_TOPIC]');
       expect((await run(['memory', 'nope'])).code).toBe(2);
     });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryError, MemoryIndex, planSplit, type MemoryIndexOptions } from '../../src/index.js';
+import { MemoryError, MemoryIndex, parseTopic, planSplit, type MemoryIndexOptions } from '../../src/index.js';
 import { adapters, bytes, codeOf, text, type Sandbox } from '../helpers.js';
 
 const handEdited = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'memory', 'hand-edited.md'), 'utf8');
@@ -49,29 +49,35 @@ describe.each(adapters)('MemoryIndex on $name', ({ sandbox }) => {
     ]);
   });
 
-  it('upserts: creates the topic file and one index line, then updates the line in place', async () => {
+  it('upserts: creates the topic file with front matter and one index line, then updates both in place', async () => {
     await write('MEMORY.md', handEdited);
     const memory = await open();
     const entry = await memory.upsert({ topic: 'dns', section: 'Infrastructure', summary: 'zones and records', body: '# DNS\n\nzones\n' });
     expect(entry).toMatchObject({ section: 'Infrastructure', title: 'dns', file: 'dns.md', summary: 'zones and records' });
-    expect(await memory.read('dns')).toBe('# DNS\n\nzones\n');
+    expect(await memory.read('dns')).toBe('---\nname: dns\ndescription: zones and records\ntype: project\n---\n\n# DNS\n\nzones\n');
     await memory.upsert({ topic: 'dns.md', section: 'Infrastructure', summary: 'zones, records, TTLs' });
     const onDisk = text(await box.fs.readFile(join(dir, 'MEMORY.md')));
     expect(onDisk.replace('- [dns](dns.md) — zones, records, TTLs\n', '')).toBe(handEdited);
-    expect(await memory.read('dns')).toBe('# DNS\n\nzones\n');
+    expect(await memory.read('dns')).toBe('---\nname: dns\ndescription: zones, records, TTLs\ntype: project\n---\n\n# DNS\n\nzones\n');
   });
 
-  it('creates a missing topic file with a heading when no body is given', async () => {
+  it('creates a missing topic file with front matter and a heading when no body is given', async () => {
     const memory = await open();
     await memory.upsert({ topic: 'voice-rules', title: 'Voice rules', section: 'Style', summary: 'how to write' });
-    expect(await memory.read('voice-rules')).toBe('# Voice rules\n\nhow to write\n');
+    expect(await memory.read('voice-rules')).toBe(
+      '---\nname: voice-rules\ndescription: how to write\ntype: project\n---\n\n# Voice rules\n\nhow to write\n',
+    );
     expect(memory.render()).toBe('## Style\n\n- [Voice rules](voice-rules.md) — how to write\n');
   });
 
   it('supports topics in subdirectories', async () => {
     const memory = await open();
     await memory.upsert({ topic: 'infra/servers', section: 'Ops', summary: 'hosts', body: 'h' });
-    expect(await memory.read('infra/servers.md')).toBe('h');
+    expect(parseTopic(await memory.read('infra/servers.md'))).toEqual({
+      frontMatter: { name: 'infra-servers', description: 'hosts', type: 'project' },
+      body: 'h',
+      heading: undefined,
+    });
     expect(await memory.lint()).toEqual([]);
   });
 
@@ -114,7 +120,13 @@ describe.each(adapters)('MemoryIndex on $name', ({ sandbox }) => {
     await write('.hidden.md', 'x');
     await write('notes.txt', 'x');
     const problems = await (await open({ maxLines: 3 })).lint();
-    expect(problems.map((problem) => problem.code)).toEqual(['OVER_BUDGET', 'BROKEN_LINK', 'ORPHAN_TOPIC']);
+    expect(problems.map((problem) => [problem.code, problem.file])).toEqual([
+      ['OVER_BUDGET', undefined],
+      ['BROKEN_LINK', 'gone.md'],
+      ['ORPHAN_TOPIC', 'orphan.md'],
+      ['MISSING_FRONT_MATTER', 'here.md'],
+      ['MISSING_FRONT_MATTER', 'orphan.md'],
+    ]);
     expect(problems.find((problem) => problem.code === 'ORPHAN_TOPIC')?.file).toBe('orphan.md');
   });
 
@@ -192,7 +204,7 @@ describe.each(adapters)('MemoryIndex on $name', ({ sandbox }) => {
 
       // Every non-blank line of the input lands in exactly one topic file.
       const topicLines = (
-        await Promise.all(plan.topics.map(async (topic) => nonBlank(text(await box.fs.readFile(join(dir, topic.file))))))
+        await Promise.all(plan.topics.map(async (topic) => nonBlank(parseTopic(text(await box.fs.readFile(join(dir, topic.file)))).body)))
       ).flat();
       expect(topicLines.sort()).toEqual(nonBlank(flat).sort());
 
@@ -207,7 +219,7 @@ describe.each(adapters)('MemoryIndex on $name', ({ sandbox }) => {
       const plan = planSplit(flat, { maxLines: 20 });
       expect(plan.index.replace(/\n$/, '').split('\n').length).toBeLessThanOrEqual(20);
       expect(plan.grouped).toBe(46);
-      expect(plan.topics.flatMap((topic) => nonBlank(topic.content)).sort()).toEqual(nonBlank(flat).sort());
+      expect(plan.topics.flatMap((topic) => nonBlank(parseTopic(topic.content).body)).sort()).toEqual(nonBlank(flat).sort());
     });
 
     it('writes nothing until applied, and refuses to overwrite a topic file unless asked', async () => {
@@ -218,7 +230,9 @@ describe.each(adapters)('MemoryIndex on $name', ({ sandbox }) => {
       expect((await box.fs.readdir(dir)).map((entry) => entry.name)).toEqual(['identity.md']);
       expect(text(await box.fs.readFile(join(dir, 'identity.md')))).toBe('precious');
       await MemoryIndex.applySplit(plan, { dir, fs: box.fs, overwrite: true });
-      expect(text(await box.fs.readFile(join(dir, 'identity.md')))).toBe('## Identity\n\nWho I am.\n');
+      expect(text(await box.fs.readFile(join(dir, 'identity.md')))).toBe(
+        '---\nname: identity\ndescription: Who I am.\ntype: project\n---\n\n## Identity\n\nWho I am.\n',
+      );
     });
 
     it('splits on a configurable heading level and never names a topic after the index file', () => {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryIndex } from '../../src/index.js';
+import { MemoryIndex, parseTopic } from '../../src/index.js';
 import { processRuntime } from '../../src/runtime.js';
 import { tempDir } from '../helpers.js';
 
@@ -35,7 +35,10 @@ describe('MemoryIndex across processes', () => {
     expect(memory.sections.map((section) => section.title).sort()).toEqual(['Section 0', 'Section 1', 'Section 2', 'Section 3']);
     // Lint is clean apart from the budget: 200 entries plus headers exceed 200 lines.
     expect((await memory.lint()).map((problem) => problem.code)).toEqual(['OVER_BUDGET']);
-    expect(await memory.read('w3-24')).toBe('# w3 24\n\nbody of w3-24\n');
+    expect(parseTopic(await memory.read('w3-24'))).toMatchObject({
+      frontMatter: { name: 'w3-24', description: 'topic 24 of w3', type: 'project' },
+      body: '# w3 24\n\nbody of w3-24\n',
+    });
   });
 
   it('a lock left by a process killed with SIGKILL does not block others', async () => {
