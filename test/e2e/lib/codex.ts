@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Installed, installPinned } from './cache.js';
-import type { TempHome } from './home.js';
+import { type TempHome, tempHome } from './home.js';
 import { type ClientRun, runClient } from './run-client.js';
 
 const run = promisify(execFile);
@@ -18,7 +18,13 @@ export const CODEX = { name: '@openai/codex', version: '0.169.0' } as const;
  */
 export function installCodex(): Promise<Installed> {
   return installPinned(CODEX.name, CODEX.version, async (packageDir) => {
-    await run(process.execPath, [join(packageDir, 'bin', 'codex.js'), '--version'], { timeout: 60_000 });
+    // Even --version creates files under its HOME: give it a throw-away one.
+    const scratch = await tempHome();
+    try {
+      await run(process.execPath, [join(packageDir, 'bin', 'codex.js'), '--version'], { timeout: 60_000, env: scratch.env });
+    } finally {
+      await scratch.dispose();
+    }
   });
 }
 

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Installed, installPinned } from './cache.js';
-import type { TempHome } from './home.js';
+import { type TempHome, tempHome } from './home.js';
 import { type ClientRun, runClient } from './run-client.js';
 
 const run = promisify(execFile);
@@ -28,10 +28,15 @@ export function copilotPackageCache(installed: Extract<Installed, { ok: true }>)
 export function installCopilot(): Promise<Installed> {
   return installPinned(COPILOT.name, COPILOT.version, async (packageDir) => {
     const root = join(packageDir, '..', '..', '..');
-    await run(process.execPath, [join(packageDir, 'npm-loader.js')], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, COPILOT_SEA_EXTRACT_ONLY: '1', COPILOT_PKG_CACHE_HOME: join(root, 'copilot-cache') },
-      timeout: 5 * 60_000,
-    });
+    const scratch = await tempHome();
+    try {
+      await run(process.execPath, [join(packageDir, 'npm-loader.js')], {
+        env: { ...scratch.env, COPILOT_SEA_EXTRACT_ONLY: '1', COPILOT_PKG_CACHE_HOME: join(root, 'copilot-cache') },
+        timeout: 5 * 60_000,
+      });
+    } finally {
+      await scratch.dispose();
+    }
   });
 }
 

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Installed, installPinned } from './cache.js';
-import type { TempHome } from './home.js';
+import { type TempHome, tempHome } from './home.js';
 import { type ClientRun, runClient } from './run-client.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,13 @@ export const GEMINI_CLI = { name: '@google/gemini-cli', version: '0.61.0' } as c
 export function installGeminiCli(): Promise<Installed> {
   return installPinned(GEMINI_CLI.name, GEMINI_CLI.version, async (packageDir) => {
     const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    await run(process.execPath, [join(packageDir, manifest.bin.gemini!), '--version'], { timeout: 60_000 });
+    // Even --version creates files under its HOME: give it a throw-away one.
+    const scratch = await tempHome();
+    try {
+      await run(process.execPath, [join(packageDir, manifest.bin.gemini!), '--version'], { timeout: 60_000, env: scratch.env });
+    } finally {
+      await scratch.dispose();
+    }
   });
 }
 
