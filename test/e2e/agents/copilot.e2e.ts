@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Installed } from '../lib/cache.js';
 import { COPILOT, installCopilot, runCopilot, trustCopilotFolder } from '../lib/copilot.js';
-import { saveFixtureFile, saveFixtureText } from '../lib/fixtures.js';
+import { removedText, saveFixtureJsonl, saveFixtureText } from '../lib/fixtures.js';
 import { type HookProbeOptions, readHookCalls, writeHookProbe } from '../lib/hook-probe.js';
 import { tempHome } from '../lib/home.js';
 import type { ModelScript } from '../lib/model-script.js';
@@ -168,11 +168,13 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
     expect(location!.text).toContain(`<custom_instruction>\n${marker}: write a handoff before you finish.\n\n</custom_instruction>`);
   });
 
-  it('records the prompt, the hook, a shell command, a file edit and the last message in events.jsonl', async (ctx) => {
+  it('records the prompt, the hook, a todo list, a shell command, a file edit and the last message in events.jsonl', async (ctx) => {
+    const todos = "INSERT INTO todos (id, title, description, status) VALUES ('notes-folder', 'Creating the notes folder', 'mkdir notes', 'done'), ('plan', 'Writing the plan', 'notes/plan.md', 'in_progress');";
     const shell = 'mkdir -p notes && printf "first line\\n" > notes/todo.txt && ls notes';
     const patch = ['*** Begin Patch', '*** Add File: notes/plan.md', '+# Plan', '+- write the handoff', '*** End Patch', ''].join('\n');
     const { home, model, repo, probe, run } = await setup(ctx, {
       turns: [
+        { tool: 'sql', input: { description: 'Insert notes todos', query: todos } },
         { tool: 'bash', input: { command: shell, description: 'Create the notes folder' } },
         { tool: 'apply_patch', input: patch },
         { text: 'Created notes/todo.txt and notes/plan.md.' },
@@ -183,9 +185,9 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
     });
     const prompt = 'Start a notes folder with a todo list and a plan.';
     const result = await run(prompt, ['--allow-all-tools']);
-    ctx.annotate(`copilot -p (3 model turns, 2 tools) wall time ${result.wallMs} ms`);
+    ctx.annotate(`copilot -p (4 model turns, 3 tools) wall time ${result.wallMs} ms`);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(model.requests).toHaveLength(3);
+    expect(model.requests).toHaveLength(4);
     expect(await readFile(join(repo, 'notes', 'todo.txt'), 'utf8')).toBe('first line\n');
     expect(await readFile(join(repo, 'notes', 'plan.md'), 'utf8')).toBe('# Plan\n- write the handoff\n');
 
@@ -195,14 +197,23 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
     expect(events.find((event) => event.type === 'hook.end')?.data).toMatchObject({ hookType: 'sessionStart', success: true, output: { additionalContext: MARKER } });
     const started = events.filter((event) => event.type === 'tool.execution_start').map((event) => [event.data.toolName, event.data.arguments]);
     expect(started).toEqual([
+      ['sql', { description: 'Insert notes todos', query: todos }],
       ['bash', { command: shell, description: 'Create the notes folder' }],
       ['apply_patch', patch],
     ]);
-    expect(events.filter((event) => event.type === 'tool.execution_complete').map((event) => event.data.success)).toEqual([true, true]);
+    expect(events.filter((event) => event.type === 'tool.execution_complete').map((event) => event.data.success)).toEqual([true, true, true]);
     expect(events.filter((event) => event.type === 'assistant.message').at(-1)?.data).toMatchObject({ content: 'Created notes/todo.txt and notes/plan.md.', toolRequests: [] });
     expect(events.at(-1)?.type).toBe('session.shutdown');
-    await saveFixtureFile(result.transcriptPath!, 'transcripts/copilot/events.jsonl');
+    await saveFixtureJsonl(result.transcriptPath!, 'transcripts/copilot/events.jsonl', (record) => {
+      const data = record.data as { content?: string } | undefined;
+      if (record.type !== 'system.message' || data === undefined) return record;
+      return { ...record, data: { ...data, content: removedText("Copilot CLI's system prompt", data.content) } };
+    });
   });
+
+  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
+  it.todo('after `handoffs init --agent copilot` a handoff written by another agent reaches the first request once, as its own user message (top-level additionalContext); a second session does not see it');
+  it.todo('`handoffs end --hook` at sessionEnd finds events.jsonl from sessionId and writes a trace (Copilot gives no transcript path)');
 });
 
 interface CopilotEvent {

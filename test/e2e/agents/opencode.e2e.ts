@@ -264,6 +264,9 @@ describe(`OpenCode ${OPENCODE.version} (real client, scripted chat completions e
     expect(last.parts.filter((part) => part.type === 'text').map((part) => part.text)).toEqual(['Created notes/todo.txt and notes/plan.md.']);
     await saveFixtureText('transcripts/opencode/session-export.json', exported);
   });
+
+  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
+  it.todo('after `handoffs init --agent opencode` the package\'s plugin entry claims at session.created and a handoff written by another agent reaches the first request once; a second session does not see it');
 });
 
 interface OpencodeExport {

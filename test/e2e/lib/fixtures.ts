@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,21 @@ export async function saveFixtureText(relativePath: string, text: string): Promi
   const target = join(FIXTURES, relativePath);
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, text);
+}
+
+/**
+ * Copies a JSONL file a client wrote to `test/fixtures/<relativePath>`, passing each record through
+ * `redact` first: the clients' own system prompts are theirs, not ours to redistribute, so they are
+ * replaced by a note that keeps the record's shape.
+ */
+export async function saveFixtureJsonl(source: string, relativePath: string, redact: (record: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+  if (!WRITE_FIXTURES) return;
+  const lines = (await readFile(source, 'utf8')).trim().split('\n');
+  const text = lines.map((line) => JSON.stringify(redact(JSON.parse(line) as Record<string, unknown>))).join('\n');
+  await saveFixtureText(relativePath, `${text}\n`);
+}
+
+/** The note that stands in for removed text. */
+export function removedText(what: string, text: unknown): string {
+  return `[removed from this fixture: ${what}, ${typeof text === 'string' ? text.length : 0} characters]`;
 }
