@@ -72,6 +72,20 @@ process.stdin.on('end', () => {
   return `${JSON.stringify(process.execPath)} ${JSON.stringify(options.scriptPath)}`;
 }
 
+/**
+ * Waits until a probe that started at `startedAt` and works `delayMs` would have finished, then
+ * reads its record again: still no `finishedAt` means the client killed it (an orphaned probe would
+ * have finished by then).
+ */
+export async function wasKilled(recordDir: string, label: string, delayMs: number): Promise<boolean> {
+  const call = (await readHookCalls(recordDir)).find((recorded) => recorded.label === label);
+  if (!call) throw new Error(`hook ${label} never ran`);
+  const wait = call.startedAt + delayMs + 500 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const again = (await readHookCalls(recordDir)).find((recorded) => recorded.label === label);
+  return again?.finishedAt === undefined;
+}
+
 /** Every call recorded in `recordDir`, oldest first; none when the folder does not exist. */
 export async function readHookCalls(recordDir: string): Promise<HookCall[]> {
   let names: string[];

@@ -9,6 +9,8 @@ export interface ClientRun {
   readonly stderr: string;
   /** From spawn to exit, in milliseconds. */
   readonly wallMs: number;
+  /** When it exited, in epoch milliseconds (comparable with the hook probes' timestamps). */
+  readonly endedAt: number;
   /** True when the run was killed for outliving `timeoutMs`. */
   readonly timedOut: boolean;
 }
@@ -46,7 +48,7 @@ export function runClient(command: string, args: readonly string[], options: Run
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      resolve({ exitCode, signal, stdout, stderr, wallMs: Math.round(performance.now() - started), timedOut });
+      resolve({ exitCode, signal, stdout, stderr, wallMs: Math.round(performance.now() - started), endedAt: Date.now(), timedOut });
     });
   });
 }
