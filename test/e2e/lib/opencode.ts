@@ -19,10 +19,11 @@ export const OPENCODE = { name: 'opencode-ai', version: '1.18.33', pluginApi: '@
  */
 export function installOpencode(): Promise<Installed> {
   return installPinned(OPENCODE.name, OPENCODE.version, async (packageDir) => {
-    await run(process.execPath, [join(packageDir, 'postinstall.mjs')], { cwd: packageDir, timeout: 5 * 60_000 });
-    // Even --version creates folders under its HOME and XDG folders: give it throw-away ones.
+    // The install step runs `opencode --version`, and even that creates folders under HOME and the
+    // XDG folders: give both runs throw-away ones.
     const scratch = await tempHome();
     try {
+      await run(process.execPath, [join(packageDir, 'postinstall.mjs')], { cwd: packageDir, timeout: 5 * 60_000, env: scratch.env });
       await run(join(packageDir, 'bin', 'opencode.exe'), ['--version'], { timeout: 60_000, env: scratch.env });
     } finally {
       await scratch.dispose();
