@@ -128,13 +128,13 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
     expect(waited.exitCode, waited.stderr).toBe(0);
     expect(waited.endedAt).toBeGreaterThanOrEqual((await readHookCalls(records))[0]!.finishedAt!);
 
-    await writeHooksFile(file, { sessionEnd: await probe('end-killed', { label: 'killed', delayMs: 6_000 }) }, 2);
+    await writeHooksFile(file, { sessionEnd: await probe('end-killed', { label: 'killed', delayMs: 8_000 }) }, 3);
     const cut = await run('hello');
     expect(cut.exitCode, cut.stderr).toBe(0);
     const killed = (await readHookCalls(records)).find((call) => call.label === 'killed')!;
-    expect(cut.endedAt - killed.startedAt).toBeGreaterThanOrEqual(1_900);
-    expect(cut.endedAt - killed.startedAt).toBeLessThan(6_000);
-    expect(await wasKilled(records, 'killed', 6_000)).toBe(true);
+    // Waited (the probe's own start-up is the slack below 3 s), then killed it: it never finished.
+    expect(cut.endedAt - killed.startedAt).toBeGreaterThanOrEqual(2_000);
+    expect(await wasKilled(records, 'killed', 8_000)).toBe(true);
   });
 
   // Copilot reads a hook's stdout only when it exits 0 or 2 (2 is the "blocking" code of the hook

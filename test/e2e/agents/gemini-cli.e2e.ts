@@ -118,13 +118,13 @@ describe(`Gemini CLI ${GEMINI_CLI.version} (real client, scripted streamGenerate
     const [finished] = await readHookCalls(records);
     expect(waited.endedAt).toBeGreaterThanOrEqual(finished!.finishedAt!);
 
-    await writeGeminiSettings(settings, hookSettings({ SessionEnd: await probe('end-killed', { label: 'killed', delayMs: 6_000 }) }, 1_500));
+    await writeGeminiSettings(settings, hookSettings({ SessionEnd: await probe('end-killed', { label: 'killed', delayMs: 8_000 }) }, 3_000));
     const cut = await run('hello', ['--skip-trust']);
     expect(cut.exitCode, cut.stderr).toBe(0);
     const killed = (await readHookCalls(records)).find((call) => call.label === 'killed')!;
-    expect(cut.endedAt - killed.startedAt).toBeGreaterThanOrEqual(1_400);
-    expect(cut.endedAt - killed.startedAt).toBeLessThan(6_000);
-    expect(await wasKilled(records, 'killed', 6_000)).toBe(true);
+    // Waited (the probe's own start-up is the slack below 3 s), then killed it: it never finished.
+    expect(cut.endedAt - killed.startedAt).toBeGreaterThanOrEqual(2_000);
+    expect(await wasKilled(records, 'killed', 8_000)).toBe(true);
   });
 
   // Gemini parses stdout (or, when stdout is empty, stderr) as JSON whatever the exit code, so a hook
