@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -35,10 +35,28 @@ export async function installPinned(
   try {
     if (existsSync(marker) && (await readFile(marker, 'utf8')) === version) return { ok: true, root, packageDir };
     await mkdir(root, { recursive: true });
-    await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', root, `${name}@${version}`], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 15 * 60_000,
-    });
+    // npm here does run some approved install scripts (opencode-ai's runs `opencode --version`), and
+    // those write under HOME and the XDG folders: the install gets a throw-away HOME, while npm keeps
+    // its own user config and cache.
+    const home = await mkdtemp(join(tmpdir(), 'handoffs-e2e-install-home-'));
+    try {
+      await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', root, `${name}@${version}`], {
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 15 * 60_000,
+        env: {
+          ...process.env,
+          HOME: home,
+          XDG_CONFIG_HOME: join(home, '.config'),
+          XDG_DATA_HOME: join(home, '.local', 'share'),
+          XDG_STATE_HOME: join(home, '.local', 'state'),
+          XDG_CACHE_HOME: join(home, '.cache'),
+          npm_config_userconfig: process.env.npm_config_userconfig ?? join(homedir(), '.npmrc'),
+          npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+        },
+      });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
     if (after) await after(packageDir);
     const { writeFile } = await import('node:fs/promises');
     await writeFile(marker, version);
