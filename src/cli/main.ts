@@ -17,6 +17,7 @@ import {
   type Parsed,
 } from './args.js';
 import { initCommand } from './init.js';
+import { mcpCommand } from './mcp.js';
 
 /**
  * The `handoffs` command: argument handling and output only; everything it does is the library's.
@@ -42,6 +43,7 @@ Commands:
   cleanup                        delete consumed handoffs past retention
   memory <where|lint|search|show|add|repair|split>   Claude Code's auto memory (see 'handoffs memory --help')
   init                           set up Claude Code: CLAUDE.md block and hooks
+  mcp                            MCP server on stdio: handoff and memory tools for any MCP client
 
 Options for every command:
   --dir DIR      handoffs directory (default $HANDOFFS_DIR or ~/.claude/handoffs)
@@ -267,6 +269,7 @@ root ($CLAUDE_CONFIG_DIR replaces ~/.claude; autoMemoryDirectory in settings is 
   },
 
   init: initCommand,
+  mcp: mcpCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
