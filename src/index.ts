@@ -86,3 +86,29 @@ export { HOOK_MARKER } from './agents/hook-command.js';
 export { trustCodexHooks } from './agents/codex-trust.js';
 export type { CodexTrustOptions, CodexTrustResult } from './agents/codex-trust.js';
 export { OPENCODE_PLUGIN_MODULE, OPENCODE_PLUGIN_EXPORT } from './agents/opencode.js';
+export { readTranscript, parseTranscript, DEFAULT_MAX_BYTES } from './traces/read.js';
+export type { ReadTranscriptOptions } from './traces/read.js';
+export { renderTrace, TRACE_BUDGET } from './traces/render.js';
+export type { RenderTraceOptions } from './traces/render.js';
+export { TRACE_AGENTS, transcriptFormat } from './traces/formats.js';
+export { claudeFormat } from './traces/claude.js';
+export { TraceError } from './traces/errors.js';
+export type { TraceErrorCode } from './traces/errors.js';
+export { MAX_COMMANDS } from './traces/types.js';
+export type {
+  SessionTrace,
+  TraceFacts,
+  TraceCounts,
+  TraceIssue,
+  TraceIssueCode,
+  WorkDone,
+  ChangedFile,
+  ChangeKind,
+  CommandRun,
+  CommandStatus,
+  TodoItem,
+  TodoStatus,
+  TranscriptFormat,
+  TranscriptParser,
+  LineResult,
+} from './traces/types.js';
