@@ -18,12 +18,13 @@ export interface ByteWindow {
 /** The windows to read of a file of `size` bytes, and how many bytes lie between them. */
 export function planWindows(size: number, maxBytes: number, headBytes: number): { windows: ByteWindow[]; skipped: number } {
   if (size <= maxBytes) return { windows: [{ start: 0, end: size, dropFirst: false, cutAtEnd: false }], skipped: 0 };
-  const head = Math.min(headBytes, maxBytes);
+  const head = Math.min(headBytes, maxBytes - 1);
+  // The tail's first byte is the one before the first byte it keeps: when that byte is a newline,
+  // the tail starts on a whole line; otherwise the partial line up to the next newline is dropped.
   const tailStart = size - (maxBytes - head);
   const windows: ByteWindow[] = [];
   if (head > 0) windows.push({ start: 0, end: head, dropFirst: false, cutAtEnd: true });
-  // One byte before the tail is read too: when it is a newline, the tail starts on a whole line.
-  windows.push({ start: tailStart - 1, end: size, dropFirst: true, cutAtEnd: false });
+  windows.push({ start: tailStart, end: size, dropFirst: true, cutAtEnd: false });
   return { windows, skipped: tailStart - head };
 }
 

@@ -130,7 +130,7 @@ function filesSection(files: readonly ChangedFile[], cwd: string | undefined): S
     linear: true,
     render: (count) => {
       if (count === 0) return '';
-      const lines = files.slice(0, count).map((file) => `- ${clipStart(displayPath(file.path, cwd), ITEM_CHARS)} (${file.kind})`);
+      const lines = files.slice(0, count).map((file) => `- ${clipStart(oneLine(displayPath(file.path, cwd), Infinity), ITEM_CHARS)} (${file.kind})`);
       if (count < files.length) lines.push(`- … and ${files.length - count} more`);
       return `### Files changed (${files.length})\n\n${lines.join('\n')}`;
     },
@@ -173,7 +173,7 @@ function todosSection(todos: readonly TodoItem[]): Section {
 }
 
 function headerLines(trace: SessionTrace, title: string | undefined): string[] {
-  const lines = [title ?? titleOf(trace)];
+  const lines = [oneLine(title ?? titleOf(trace), 300)];
   if (trace.issues.length > 0) lines.push(oneLine(`Transcript issues: ${trace.issues.map((issue) => issue.detail).join('; ')}.`, 300));
   if (trace.lastError !== undefined) lines.push(oneLine(`Last error: ${trace.lastError}`, 300));
   return lines;
@@ -219,11 +219,20 @@ function largestFitting(largest: number, fits: (form: number) => boolean, linear
   return low;
 }
 
-/** A budget too small for the fixed lines: keep the first lines and the transcript line, then cut characters. */
+/**
+ * A budget too small even for the title, notes and transcript line: keep the transcript line and
+ * as many lines from the top as fit; clip characters only when the transcript line alone is too long.
+ */
 function hardCut(text: string, footer: string, maxLines: number, maxChars: number): string {
-  let lines = text.replace(/\n$/, '').split('\n');
-  if (lines.length > maxLines) lines = [...lines.slice(0, maxLines - 1), footer];
-  const result = `${lines.join('\n')}\n`;
+  const lines = text.replace(/\n$/, '').split('\n').slice(0, -1);
+  const kept: string[] = [];
+  let chars = footer.length + 1;
+  for (const line of lines) {
+    if (kept.length + 2 > maxLines || chars + line.length + 1 > maxChars) break;
+    kept.push(line);
+    chars += line.length + 1;
+  }
+  const result = `${[...kept, footer].join('\n')}\n`;
   if (result.length <= maxChars) return result;
   let end = maxChars - 1;
   // Never split a surrogate pair.
