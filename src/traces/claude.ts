@@ -123,10 +123,9 @@ class ClaudeParser implements TranscriptParser {
       return 'known';
     }
     if (line.isSidechain === true || line.isMeta === true || line.isVisibleInTranscriptOnly === true) return 'known';
-    const text = textOf(content);
-    if (text === undefined) return typeof content === 'string' || Array.isArray(content) ? 'known' : 'malformed';
-    if (LOCAL_MARKUP.test(text) || text.startsWith('Caveat: ') || text.startsWith('[Request interrupted by user')) return 'known';
-    this.trace.prompt(text);
+    if (typeof content !== 'string' && !Array.isArray(content)) return 'malformed';
+    const text = promptText(content);
+    if (text !== undefined) this.trace.prompt(text);
     return 'known';
   }
 
@@ -280,6 +279,17 @@ function todoList(value: unknown): TodoItem[] | undefined {
 
 function todoStatus(value: string | undefined): TodoStatus {
   return value === 'in_progress' || value === 'completed' ? value : 'pending';
+}
+
+/**
+ * What the user typed, from a prompt line's content: the text blocks that the client did not write
+ * itself (local commands and their output, reminders it adds, interruption notes), joined.
+ */
+function promptText(content: string | unknown[]): string | undefined {
+  const texts = (typeof content === 'string' ? [content] : content.map((block) => (isObject(block) && block.type === 'text' ? block.text : undefined)))
+    .filter((text): text is string => typeof text === 'string')
+    .filter((text) => !LOCAL_MARKUP.test(text) && !text.startsWith('Caveat: ') && !text.startsWith('[Request interrupted by user'));
+  return texts.length === 0 ? undefined : texts.join('\n');
 }
 
 /** The text of a message's content: the string itself, or its text blocks joined. */

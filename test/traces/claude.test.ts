@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTranscript, type SessionTrace } from '../../src/index.js';
+import { parseTranscript, readTranscript, type SessionTrace } from '../../src/index.js';
 
 // Paths relative to the repository root (vitest's working directory), so traces name them the same on every machine.
 const recorded = (name: string) => join('test', 'fixtures', 'transcripts', 'claude', `${name}.jsonl`);
@@ -159,5 +159,33 @@ describe('readTranscript on shapes of older releases (synthetic)', () => {
       issues: [{ code: 'UNKNOWN_LINES', count: 1, detail: '1 line of unknown types, skipped' }],
     };
     expect(await readTranscript(synthetic('claude-older-shapes'))).toEqual(expected);
+  });
+});
+
+describe('what the Claude reader takes as the request', () => {
+  const user = (content: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'user', message: { role: 'user', content }, ...extra });
+  const reply = JSON.stringify({ type: 'assistant', message: { id: 'm1', model: 'claude', content: [{ type: 'text', text: 'ok' }] } });
+
+  it('skips local commands, their output, meta lines and interruptions; keeps text typed next to a reminder', () => {
+    const trace = parseTranscript(
+      [
+        user('<bash-input>ls</bash-input>'),
+        user('<bash-stdout>a.txt</bash-stdout><bash-stderr></bash-stderr>'),
+        user('<command-name>/model</command-name>\n<command-message>model</command-message>'),
+        user('Some hook context', { isMeta: true }),
+        user('[Request interrupted by user]'),
+        user([{ type: 'text', text: '<system-reminder>The date changed.</system-reminder>' }, { type: 'image', source: {} }, { type: 'text', text: 'Do the thing' }]),
+        reply,
+        user('And then this'),
+      ].join('\n'),
+    );
+    expect(trace.request).toBe('Do the thing');
+    expect(trace.lastRequest).toBe('And then this');
+    expect(trace.counts.prompts).toBe(2);
+  });
+
+  it('a sub-agent’s prompt is not the session’s', () => {
+    const trace = parseTranscript([user('Search the repo', { isSidechain: true }), user('Fix the bug'), reply].join('\n'));
+    expect(trace.request).toBe('Fix the bug');
   });
 });
