@@ -61,7 +61,9 @@ export function renderTrace(trace: SessionTrace, options: RenderTraceOptions = {
   const maxChars = budget(options.maxChars, TRACE_BUDGET.maxChars, 'maxChars');
   const sections = buildSections(trace);
   const full = new Map(SHOWN.map((name) => [name, sections[name].size] as const));
-  const forms = new Map(full);
+  // A long text starts clipped to its share of the budget, so a pasted log in the request cannot
+  // push the files and todos out before it is cut itself.
+  const forms = new Map(SHOWN.map((name) => [name, sections[name].initial(maxLines, maxChars)] as const));
   const header = headerLines(trace, options.title);
   const footer = `Transcript: ${trace.path === '' ? '(unknown)' : trace.path}`;
   const compose = (): string => {
@@ -74,13 +76,12 @@ export function renderTrace(trace: SessionTrace, options: RenderTraceOptions = {
   let text = compose();
   if (fits(text)) return text;
   for (const name of CUT_ORDER) {
-    const section = sections[name];
-    // Forms larger than the budget itself cannot fit: start the search below it.
-    const largest = Math.min(full.get(name)! - 1, section.linear ? maxLines : maxChars);
+    // A form of more items or characters than the budget has characters cannot fit.
+    const largest = Math.min(forms.get(name)! - 1, maxChars);
     const best = largestFitting(largest, (form) => {
       forms.set(name, form);
       return fits(compose());
-    }, section.linear);
+    });
     forms.set(name, best);
     text = compose();
     if (best > 0 || fits(text)) break;
@@ -92,8 +93,8 @@ export function renderTrace(trace: SessionTrace, options: RenderTraceOptions = {
 interface Section {
   /** Items (lists) or characters (texts) at full length. */
   readonly size: number;
-  /** Lists are searched one item at a time; texts by bisection over characters. */
-  readonly linear: boolean;
+  /** The form to start from under a budget: full for lists, a share of the budget for texts. */
+  initial(maxLines: number, maxChars: number): number;
   render(form: number): string;
   /** Says how it was cut at this form, for the note. */
   describeCut(form: number): string;
@@ -101,20 +102,31 @@ interface Section {
 
 function buildSections(trace: SessionTrace): Record<SectionName, Section> {
   return {
-    request: textSection('Request', trace.request),
-    latestRequest: textSection('Latest request', trace.lastRequest),
-    lastMessage: textSection('Last message', trace.lastMessage),
+    // Shares of the budget: the last message, where a session sums up and says what is next, gets most.
+    request: textSection('Request', trace.request, 1 / 4),
+    latestRequest: textSection('Latest request', trace.lastRequest, 1 / 4),
+    lastMessage: textSection('Last message', trace.lastMessage, 1 / 2),
     files: filesSection(trace.filesChanged, trace.cwd),
     commands: commandsSection(trace.commands, trace.counts.commands),
     todos: todosSection(trace.todos ?? []),
   };
 }
 
-function textSection(heading: string, text: string | undefined): Section {
+function textSection(heading: string, text: string | undefined, share: number): Section {
   const value = text ?? '';
   return {
     size: value.length,
-    linear: false,
+    initial: (maxLines, maxChars) => {
+      const chars = Math.min(value.length, Math.floor(maxChars * share));
+      // Its lines too: up to the end of the last whole line within its share of lines.
+      const lines = Math.max(1, Math.floor(maxLines * share));
+      let end = -1;
+      for (let line = 0; line < lines; line++) {
+        end = value.indexOf('\n', end + 1);
+        if (end === -1 || end >= chars) return chars;
+      }
+      return end;
+    },
     render: (chars) => {
       if (chars === 0) return '';
       const shown = chars >= value.length ? value : `${value.slice(0, chars).trimEnd()} …`;
@@ -127,7 +139,7 @@ function textSection(heading: string, text: string | undefined): Section {
 function filesSection(files: readonly ChangedFile[], cwd: string | undefined): Section {
   return {
     size: files.length,
-    linear: true,
+    initial: () => files.length,
     render: (count) => {
       if (count === 0) return '';
       const lines = files.slice(0, count).map((file) => `- ${clipStart(oneLine(displayPath(file.path, cwd), Infinity), ITEM_CHARS)} (${file.kind})`);
@@ -141,7 +153,7 @@ function filesSection(files: readonly ChangedFile[], cwd: string | undefined): S
 function commandsSection(commands: readonly CommandRun[], total: number): Section {
   return {
     size: commands.length,
-    linear: true,
+    initial: () => commands.length,
     render: (count) => {
       if (count === 0) return '';
       const lines = commands.slice(commands.length - count).map(commandLine);
@@ -160,7 +172,7 @@ function todosSection(todos: readonly TodoItem[]): Section {
   const done = todos.filter((item) => item.status === 'completed').length;
   return {
     size: todos.length,
-    linear: true,
+    initial: () => todos.length,
     render: (count) => {
       if (count === 0) return '';
       const kept = new Set(byPriority.slice(0, count).map(({ index }) => index));
@@ -202,13 +214,12 @@ function cutNote(
   return `_Shortened to fit ${limits.join(' and ')}: ${cuts.join('; ')}._`;
 }
 
-/** The largest form in 1..largest for which `fits` holds, or 0. */
-function largestFitting(largest: number, fits: (form: number) => boolean, linear: boolean): number {
+/**
+ * The largest form in 1..largest for which `fits` holds, or 0, by bisection: a smaller form (fewer
+ * items, fewer characters) never renders longer, save a digit in a count, which an item outweighs.
+ */
+function largestFitting(largest: number, fits: (form: number) => boolean): number {
   if (largest < 1) return 0;
-  if (linear) {
-    for (let form = largest; form >= 1; form--) if (fits(form)) return form;
-    return 0;
-  }
   let low = 0;
   let high = largest;
   while (low < high) {

@@ -260,6 +260,20 @@ describe('renderTrace within a budget', () => {
     expect(text).toContain('- `c0`\n');
   });
 
+  it('a trace of 10,000 files and 200 commands renders within the budget quickly', () => {
+    const trace = syntheticTrace({
+      filesChanged: Array.from({ length: 10_000 }, (_, index) => ({ path: `/p/src/module-${index}.ts`, kind: 'edited' as const })),
+      commands: Array.from({ length: 200 }, (_, index) => ({ command: `npm test -- ${index}`, status: 'ok' as const, exitCode: 0 })),
+      request: 'r'.repeat(50_000),
+    });
+    const start = performance.now();
+    const text = renderTrace(trace, { maxLines: Infinity });
+    expect(performance.now() - start).toBeLessThan(1000);
+    expect(text.length).toBeLessThanOrEqual(4000);
+    expect(text).toContain('- src/module-0.ts (edited)');
+    expect(text).toMatch(/- … and \d+ more\n/);
+  });
+
   it('rejects a budget that is not a number of at least 1', () => {
     const trace = syntheticTrace({});
     for (const bad of [0, -1, Number.NaN, '40' as unknown as number]) {
