@@ -43,16 +43,17 @@ const ITEM_CHARS = 160;
  * turns, 5 tool calls.`), a line on what degraded and one on the last error when there are any,
  * then the sections `### Request`, `### Latest request` (a resumed session's last prompt),
  * `### Files changed`, `### Commands`, `### Todos`, `### Last message` (each only when it has
- * something), and last `Transcript: <path>`. Requests
- * and messages are quoted (`> `) so their own headings cannot break the handoff's structure; paths
- * inside the session's working directory are shown relative to it.
+ * something), and last `Transcript: <path>`. Requests and messages are quoted (`> `) so their own
+ * headings cannot break the handoff's structure; paths inside the session's working directory are
+ * shown relative to it.
  *
- * Past the budget, sections are cut in a fixed order, each as little as will fit before the next is
- * touched: commands (the latest kept), then todos (unfinished kept first), files changed (first
- * changes kept), the latest request, the last message, and the request (texts are clipped before
- * they are left out); a note before the
- * transcript line says what was cut. Only a budget too small for the title, notes and transcript
- * line is met by cutting the text itself.
+ * Under a budget, a text starts clipped to its share of it (the request and the latest request a
+ * quarter of the lines and characters each, the last message half), so a pasted log cannot crowd
+ * out the rest. Past the budget, sections are then cut in a fixed order, each as little as will fit
+ * before the next is touched: commands (the latest kept), todos (unfinished kept first), files
+ * changed (first changes kept), the latest request, the last message, the request (texts are
+ * clipped before they are left out). A note before the transcript line says what was cut. Only a
+ * budget too small for the title, notes and transcript line is met by cutting the text itself.
  *
  * Throws `TraceError` (`INVALID_OPTION`) for a budget that is not a number of at least 1.
  */
