@@ -105,3 +105,29 @@ export {
   CLAUDE_PROJECT_NAME_MAX,
 } from './claude/memory-location.js';
 export type { ClaudeMemoryLocation, ClaudeDirOptions, ClaudeEnv } from './claude/memory-location.js';
+export { readTranscript, parseTranscript, DEFAULT_MAX_BYTES } from './traces/read.js';
+export type { ReadTranscriptOptions } from './traces/read.js';
+export { renderTrace, TRACE_BUDGET } from './traces/render.js';
+export type { RenderTraceOptions } from './traces/render.js';
+export { TRACE_AGENTS, transcriptFormat } from './traces/formats.js';
+export { claudeFormat } from './traces/claude.js';
+export { TraceError } from './traces/errors.js';
+export type { TraceErrorCode } from './traces/errors.js';
+export { MAX_COMMANDS } from './traces/types.js';
+export type {
+  SessionTrace,
+  TraceFacts,
+  TraceCounts,
+  TraceIssue,
+  TraceIssueCode,
+  WorkDone,
+  ChangedFile,
+  ChangeKind,
+  CommandRun,
+  CommandStatus,
+  TodoItem,
+  TodoStatus,
+  TranscriptFormat,
+  TranscriptParser,
+  LineResult,
+} from './traces/types.js';
