@@ -184,9 +184,15 @@ export interface HandoffClaim {
   readonly skipped: SkippedHandoff[];
   /** The batch these claims are recorded under (from `session`, else random). */
   readonly batch: string;
-  /** Marks every claimed handoff consumed. Safe to call once the texts have been handed on. */
+  /**
+   * Marks every handoff this claim still holds consumed (those released since are not). Call it
+   * once the texts have been handed on.
+   */
   acknowledge(): Promise<AcknowledgeResult>;
-  /** Gives claimed handoffs back, pending again: all of them, or those given (matched by `claim`). */
+  /**
+   * Gives handoffs this claim holds back, pending again: all of them, or those given (matched by
+   * `claim`). Released handoffs leave the claim; a later `acknowledge` does not touch them.
+   */
   release(handoffs?: readonly ClaimedHandoff[]): Promise<ReleaseResult>;
 }
 
@@ -397,27 +403,37 @@ export class HandoffStore {
     const failedClaims = (failed: ReadonlyArray<{ item: ClaimedItem; code: string }>): FailedClaim[] =>
       failed.map(({ item, code }) => ({ handoff: byClaim.get(item.claim)!, code }));
     const store = this;
+    // What this claim still holds: released handoffs leave it, an acknowledgement empties it.
+    let holding = held;
     const result = {
       handoffs: held.map(({ handoff }) => handoff),
       skipped,
       batch,
       async acknowledge(): Promise<AcknowledgeResult> {
         const at = store.#runtime.now();
-        const outcome = await store.#io('acknowledge', () => backend.acknowledge(held.map(({ item }) => item), at));
+        const acknowledging = holding;
+        holding = [];
+        const outcome = await store.#io('acknowledge', () => backend.acknowledge(acknowledging.map(({ item }) => item), at));
         const doneNames = new Map(outcome.acknowledged.map(({ item, name }) => [item.claim, name]));
         const consumed: ConsumedHandoff[] = [];
-        for (const { handoff, item } of held) {
+        for (const { handoff, item } of acknowledging) {
           const doneName = doneNames.get(item.claim);
           if (doneName === undefined) continue;
           const { claim: _claim, ...rest } = handoff;
           consumed.push({ ...rest, done: true, state: 'consumed', doneName, path: store.#path(doneName) });
         }
+        // A failed acknowledgement leaves the claim held: it stays this claim's to release.
+        const failed = new Set(outcome.failed.map(({ item }) => item.claim));
+        holding = acknowledging.filter(({ item }) => failed.has(item.claim));
         return { handoffs: consumed, lost: outcome.lost.map((item) => byClaim.get(item.claim)!), failed: failedClaims(outcome.failed) };
       },
       async release(handoffs?: readonly ClaimedHandoff[]) {
         const wanted = handoffs === undefined ? undefined : new Set(handoffs.map((handoff) => handoff.claim));
-        const chosen = wanted === undefined ? held : held.filter(({ item }) => wanted.has(item.claim));
+        const chosen = wanted === undefined ? holding : holding.filter(({ item }) => wanted.has(item.claim));
         const outcome = await store.#io('release', () => backend.release(chosen.map(({ item }) => item)));
+        const stillHeld = new Set(outcome.failed.map(({ item }) => item.claim));
+        const gone = new Set(chosen.filter(({ item }) => !stillHeld.has(item.claim)).map(({ item }) => item.claim));
+        holding = holding.filter(({ item }) => !gone.has(item.claim));
         return { released: outcome.released, lost: outcome.lost.map((item) => byClaim.get(item.claim)!), failed: failedClaims(outcome.failed) };
       },
     };

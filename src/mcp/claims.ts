@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AcknowledgeResult, FailedHandoff, HandoffClaim } from '../handoff/store.js';
+import type { AcknowledgeResult, FailedClaim, HandoffClaim } from '../handoff/store.js';
 
 /**
  * The claims an MCP server holds for its client between `claim_handoffs` and
@@ -20,16 +20,16 @@ export class ClaimLookupError extends Error {
   readonly code: ClaimLookupErrorCode = 'UNKNOWN_CLAIM';
 }
 
-/** What releasing returns, with the names this holder gave back itself never reported as lost. */
+/** What releasing returns: pending names now, and the names of claims lost or still held. */
 export interface ReleaseOutcome {
   released: string[];
   lost: string[];
-  failed: FailedHandoff[];
+  failed: Array<{ name: string; code: string }>;
 }
 
 interface OpenClaim {
   claim: HandoffClaim;
-  /** Pending names released already; the claim object would report them as lost on acknowledge. */
+  /** Claim handles released already: a claim acknowledges only what it still holds. */
   released: Set<string>;
 }
 
@@ -66,9 +66,7 @@ export class OpenClaims {
    * @throws ClaimLookupError `UNKNOWN_CLAIM`.
    */
   async acknowledge(id: string): Promise<AcknowledgeResult> {
-    const open = this.#take(id);
-    const result = await open.claim.acknowledge();
-    return { ...result, lost: result.lost.filter((name) => !open.released.has(name)) };
+    return this.#take(id).claim.acknowledge();
   }
 
   /**
@@ -79,18 +77,23 @@ export class OpenClaims {
    */
   async release(id: string, names?: readonly string[]): Promise<ReleaseOutcome> {
     const open = this.#get(id);
-    const held = open.claim.handoffs.map((handoff) => handoff.name).filter((name) => !open.released.has(name));
-    const chosen = names === undefined ? held : held.filter((name) => names.includes(name));
+    const held = open.claim.handoffs.filter((handoff) => !open.released.has(handoff.claim));
+    const chosen = names === undefined ? held : held.filter((handoff) => names.includes(handoff.name));
     const outcome = await open.claim.release(chosen);
-    for (const name of chosen) if (!outcome.failed.some((failure) => failure.name === name)) open.released.add(name);
-    if (open.claim.handoffs.every((handoff) => open.released.has(handoff.name))) this.#open.delete(id);
-    return outcome;
+    const stuck = new Set(outcome.failed.map((failure: FailedClaim) => failure.handoff.claim));
+    for (const handoff of chosen) if (!stuck.has(handoff.claim)) open.released.add(handoff.claim);
+    if (open.claim.handoffs.every((handoff) => open.released.has(handoff.claim))) this.#open.delete(id);
+    return {
+      released: outcome.released,
+      lost: outcome.lost.map((handoff) => handoff.name),
+      failed: outcome.failed.map((failure) => ({ name: failure.handoff.name, code: failure.code })),
+    };
   }
 
   /** The pending names a claim still holds. @throws ClaimLookupError `UNKNOWN_CLAIM`. */
   held(id: string): string[] {
     const open = this.#get(id);
-    return open.claim.handoffs.map((handoff) => handoff.name).filter((name) => !open.released.has(name));
+    return open.claim.handoffs.filter((handoff) => !open.released.has(handoff.claim)).map((handoff) => handoff.name);
   }
 
   /** Releases every open claim and refuses to keep new ones; for a clean shutdown. Never rejects. */

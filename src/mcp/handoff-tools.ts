@@ -136,8 +136,10 @@ export function registerHandoffTools(server: McpServer, context: ToolContext): v
     },
     (input) =>
       guarded(async () => {
-        const { handoffs, lost, failed } = await context.claims.acknowledge(input.claim_id);
-        const consumed = handoffs.map((handoff) => handoff.name);
+        const result = await context.claims.acknowledge(input.claim_id);
+        const consumed = result.handoffs.map((handoff) => handoff.name);
+        const lost = result.lost.map((handoff) => handoff.name);
+        const failed = result.failed.map((failure) => ({ name: failure.handoff.name, code: failure.code }));
         const parts = [`Acknowledged ${count(consumed.length, 'handoff')}: consumed, no later session receives ${consumed.length === 1 ? 'it' : 'them'}.`];
         if (lost.length > 0) parts.push(`${count(lost.length, 'handoff')} had been taken over by another session after the claim's lease ended: ${lost.join(', ')}.`);
         if (failed.length > 0) {
