@@ -80,6 +80,11 @@ export interface ClaimRequest {
   readonly now: Date;
   /** Claim only handoffs scoped to this project root or unscoped; `undefined` claims all. */
   readonly project: string | undefined;
+  /**
+   * The claiming agent session. Handoffs it wrote itself (front matter `sessionId`) are left for
+   * other sessions: a resumed session has its own context already.
+   */
+  readonly session?: string;
   /** Claim at most this many. Default: all. */
   readonly limit?: number;
 }
@@ -101,8 +106,11 @@ export interface ClaimedItem {
 /** A pending handoff a claim left alone, and why. */
 export interface SkippedHandoff {
   readonly name: string;
-  /** `other-project`: scoped to another project; `unreadable`: could not be read, left pending. */
-  readonly reason: 'other-project' | 'unreadable';
+  /**
+   * `other-project`: scoped to another project; `own-session`: written by the claiming session;
+   * `unreadable`: could not be read, left pending.
+   */
+  readonly reason: 'other-project' | 'own-session' | 'unreadable';
   /** The error code for `unreadable`. */
   readonly code?: string;
 }
@@ -179,8 +187,11 @@ export interface HandoffBackend {
   readonly location: string;
   /** Publishes a new handoff under the first free name `<stamp>_<slug>[-N].md`; returns it. */
   publish(handoff: NewHandoff): Promise<string>;
-  /** Handoffs pending or claimed, plus consumed ones when asked, in no particular order. */
-  list(options: { consumed: boolean }): Promise<StoredHandoff[]>;
+  /**
+   * Handoffs pending or claimed, plus consumed ones when asked, in no particular order. `since` is
+   * a hint: handoffs written before it may be left out (a backend may return them anyway).
+   */
+  list(options: { consumed: boolean; since?: Date }): Promise<StoredHandoff[]>;
   /** One handoff by any name `list` gives, or `undefined` when there is none by that name. */
   read(name: string): Promise<StoredHandoff | undefined>;
   /** Claims pending handoffs and claims that may be taken over; see {@link ClaimRequest}. */

@@ -11,6 +11,8 @@ export interface MergeItem {
   readonly body: string;
   /** Where its full text stays on disk; named in place of text the budget cut. */
   readonly path?: string;
+  /** Who wrote it, shown in its header (`from Codex, session 0199a2…`). */
+  readonly from?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ interface Block {
 
 /**
  * Joins handoffs into one text, oldest first by the instant each was written, each under a
- * `## YYYY-MM-DD HH:MM:SS ±HH:MM · slug` header.
+ * `## YYYY-MM-DD HH:MM:SS ±HH:MM · slug[ · from <agent>, session <id>]` header.
  *
  * With a budget, the newest handoffs stay whole and older ones are cut, oldest first: to their
  * first lines, then to their header, then left out, until the text fits; a closing note says what
@@ -114,7 +116,8 @@ function compareBlocks(a: Block, b: Block): number {
 }
 
 function renderBlock({ parsed, item, at, level }: Block, timeZone: TimeZone): string {
-  const header = parsed && at !== undefined ? `## ${headerTime(new Date(at), timeZone)} · ${parsed.slug}` : `## ${item.name}`;
+  const from = item.from === undefined ? '' : ` · ${item.from}`;
+  const header = parsed && at !== undefined ? `## ${headerTime(new Date(at), timeZone)} · ${parsed.slug}${from}` : `## ${item.name}${from}`;
   const body = item.body.replace(/\s+$/, '');
   if (level === 0) return body === '' ? `${header}\n` : `${header}\n\n${body}\n`;
   const where = item.path ?? item.name;

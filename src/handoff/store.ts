@@ -9,6 +9,7 @@ import { processRuntime, shortTag, type Runtime } from '../runtime.js';
 import { CREATED_KEY, decodeHandoff, encodeHandoff, instantOf } from './codec.js';
 import type { HandoffMeta } from './front-matter.js';
 import { mergeHandoffs, type MergeBudget } from './merge.js';
+import { describeOrigin } from './origin.js';
 import { formatStamp, normalizeSlug, parseHandoffName, type TimeZone } from './name.js';
 import { openBackend, redactUrl } from './open-backend.js';
 
@@ -118,8 +119,9 @@ export interface ConsumeOptions extends Omit<MergeBudget, 'timeZone'> {
    */
   project?: string;
   /**
-   * The agent session claiming, recorded with each claim so that `restore({ session })` can give
-   * back everything it took (e.g. when the session ended without doing any work).
+   * The agent session claiming: recorded with each claim so that `restore({ session })` can give
+   * back everything it took (e.g. when the session ended without doing any work), and the
+   * handoffs it wrote itself (front matter `sessionId`) are left for other sessions.
    */
   session?: string;
   /** Lease of these claims. Default: the store's `leaseMs`. */
@@ -327,13 +329,22 @@ export class HandoffStore {
 
   /**
    * The pending handoffs and those claimed but not yet acknowledged, oldest first; with
-   * `consumed: true`, the consumed ones too (still kept within retention). Temporary files, foreign
-   * files, directories and links are skipped.
+   * `consumed: true`, the consumed ones too (still kept within retention); with `since`, only those
+   * written since then. Temporary files, foreign files, directories and links are skipped.
    */
-  async list(options: { consumed?: boolean } = {}): Promise<HandoffRef[]> {
+  async list(options: { consumed?: boolean; since?: Date } = {}): Promise<HandoffRef[]> {
+    return (await this.contents(options)).map(({ body: _body, meta: _meta, ...ref }) => ref);
+  }
+
+  /**
+   * Like `list`, with each handoff's text and front matter: `list` and `read` in one pass.
+   */
+  async contents(options: { consumed?: boolean; since?: Date } = {}): Promise<HandoffContent[]> {
     const backend = await this.#backend();
-    const stored = await this.#io('list', () => backend.list({ consumed: options.consumed === true }));
-    return sortByInstant(stored.map((handoff) => this.#content(handoff))).map(({ body: _body, meta: _meta, ...ref }) => ref);
+    const stored = await this.#io('list', () => backend.list({ consumed: options.consumed === true, since: options.since }));
+    return sortByInstant(stored.map((handoff) => this.#content(handoff))).filter(
+      (handoff) => options.since === undefined || handoff.createdAt >= options.since,
+    );
   }
 
   /**
@@ -373,6 +384,7 @@ export class HandoffStore {
         leaseMs,
         now: this.#runtime.now(),
         project,
+        session: options.session,
         limit,
       }),
     );
@@ -596,7 +608,7 @@ function sortByInstant<T extends { createdAt: Date; name: string }>(items: T[]):
  * every body twice (thousands of large handoffs would double the memory). Enumerable, so
  * `JSON.stringify` and spreading still see it.
  */
-function withLazyMerge<T extends { name: string; body: string; path: string; createdAt: Date }, R extends { handoffs: T[] }>(
+function withLazyMerge<T extends { name: string; body: string; path: string; createdAt: Date; meta: HandoffMeta }, R extends { handoffs: T[] }>(
   result: R,
   budget: MergeBudget,
 ): R & { merged: string } {
@@ -605,7 +617,13 @@ function withLazyMerge<T extends { name: string; body: string; path: string; cre
     enumerable: true,
     get: () =>
       (merged ??= mergeHandoffs(
-        result.handoffs.map((handoff) => ({ name: handoff.name, body: handoff.body, path: handoff.path, createdAt: handoff.createdAt })),
+        result.handoffs.map((handoff) => ({
+          name: handoff.name,
+          body: handoff.body,
+          path: handoff.path,
+          createdAt: handoff.createdAt,
+          from: describeOrigin(handoff.meta),
+        })),
         budget,
       )),
   }) as R & { merged: string };

@@ -51,7 +51,10 @@ export interface SearchResult {
  * operation; two schedules that reach the same state have the same futures, so the second stops
  * there. This is exhaustive: every reachable state is explored with every choice.
  */
-export async function exhaustive(scenario: Scenario, options: { maxSchedules?: number; mutate?: Wiring['backend'] } = {}): Promise<SearchResult> {
+export async function exhaustive(
+  scenario: Scenario,
+  options: { maxSchedules?: number; mutate?: Wiring['backend']; progress?: (result: SearchResult) => void } = {},
+): Promise<SearchResult> {
   const visited = new Set<string>();
   let prefix: number[] = [];
   let schedules = 0;
@@ -76,6 +79,7 @@ export async function exhaustive(scenario: Scenario, options: { maxSchedules?: n
     longest = Math.max(longest, outcome.run.steps);
     if (outcome.run.completed) schedules++;
     else pruned++;
+    if (options.progress && (schedules + pruned) % 5000 === 0) options.progress({ schedules, pruned, states: visited.size, longest });
     if (outcome.problems.length > 0) {
       return { schedules, pruned, states: visited.size, longest, violation: { problems: outcome.problems, replay: `choices:${trace.map((t) => t.choice).join('.')}`, labels: outcome.run.labels } };
     }

@@ -241,3 +241,23 @@ export function randomScenario(seed: number): Scenario {
     ],
   };
 }
+
+/**
+ * A random scenario for the mutation tests: what the broken protocols get wrong needs writers
+ * reusing names in one second, consumers and a cleaner; nothing else, so what is found is theirs.
+ */
+export function mutantScenario(seed: number): Scenario {
+  const writers = 2 + (seed % 2);
+  return {
+    name: `mutant random #${seed}`,
+    budget: { ...BUDGET, crashes: seed % 3 === 0 ? 1 : 0 },
+    foreign: {},
+    build: (log, wiring) => [
+      ...Array.from({ length: writers }, (_, index) => writer(`w${index + 1}`, [`w${index + 1}n0`, `w${index + 1}n1`], 'race', log, wiring)),
+      consumer('c1', 'consume', log, wiring),
+      consumer('c2', 'claim-ack', log, wiring),
+      consumer('c3', 'consume', log, wiring),
+      ...(seed % 2 === 0 ? [cleaner('cleaner', wiring)] : []),
+    ],
+  };
+}

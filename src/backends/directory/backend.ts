@@ -4,7 +4,7 @@ import { errorCode } from '../../errors.js';
 import { lstatIfExists, unlinkIfExists } from '../../fs/quiet.js';
 import type { DirEntry, FileSystem } from '../../fs/types.js';
 import { decodeHandoff, inScope } from '../../handoff/codec.js';
-import { DONE_SUFFIX, formatHandoffName, parseHandoffName, type HandoffName } from '../../handoff/name.js';
+import { DONE_SUFFIX, formatHandoffName, formatStamp, parseHandoffName, type HandoffName } from '../../handoff/name.js';
 import type { Runtime } from '../../runtime.js';
 import type {
   AcknowledgeOutcome,
@@ -49,8 +49,17 @@ export interface DirectoryBackendOptions {
   readonly onWarning: (message: string) => void;
 }
 
+/** Why a claim must leave a handoff alone, judged from its bytes; `undefined` when it may take it. */
+function refusal(data: Uint8Array, request: ClaimRequest): 'other-project' | 'own-session' | undefined {
+  const { meta } = decodeHandoff(data);
+  if (!inScope(meta, request.project)) return 'other-project';
+  if (request.session !== undefined && meta.sessionId === request.session) return 'own-session';
+  return undefined;
+}
+
 /** Files claimed and read at once. */
 const CONCURRENCY = 16;
+const DAY_MS = 86_400_000;
 
 /**
  * Handoffs as files in one directory: `<stamp>_<slug>.md` pending, `.claim_…` claimed (hidden),
@@ -83,10 +92,16 @@ export class DirectoryBackend implements HandoffBackend {
     return this.#publisher.publish(handoff.data, handoff.stamp, handoff.slug);
   }
 
-  async list(options: { consumed: boolean }): Promise<StoredHandoff[]> {
+  async list(options: { consumed: boolean; since?: Date }): Promise<StoredHandoff[]> {
     const scan = await this.#scan(options.consumed);
-    const names = [...scan.pending.map((parsed) => parsed.name), ...scan.claims.map((claim) => claim.name)];
-    if (options.consumed) names.push(...scan.consumed.map((parsed) => parsed.name));
+    // Names carry a local or UTC stamp: a day's margin covers every zone.
+    const since = options.since === undefined ? '' : formatStamp(new Date(options.since.getTime() - DAY_MS), 'utc');
+    const recent = (stamp: string) => stamp >= since;
+    const names = [
+      ...scan.pending.filter((parsed) => recent(parsed.stamp)).map((parsed) => parsed.name),
+      ...scan.claims.filter((claim) => recent(claim.stamp)).map((claim) => claim.name),
+    ];
+    if (options.consumed) names.push(...scan.consumed.filter((parsed) => recent(parsed.stamp)).map((parsed) => parsed.name));
     const found = await mapLimit(names, CONCURRENCY, (name) => this.read(name).catch(() => undefined));
     return found.filter((handoff): handoff is StoredHandoff => handoff !== undefined);
   }
@@ -164,9 +179,9 @@ export class DirectoryBackend implements HandoffBackend {
     skipped: SkippedHandoff[],
   ): Promise<ClaimedItem | undefined> {
     const { fs, dir, runtime } = this.#context;
-    if (request.project !== undefined) {
-      // Look first, so another project's handoff is never taken, not even briefly. The look decides
-      // only whether to try: what is taken is judged again below, once it is held.
+    if (request.project !== undefined || request.session !== undefined) {
+      // Look first, so another project's or this session's own handoff is never taken, not even
+      // briefly. The look decides only whether to try: what is taken is judged again below, once held.
       let peeked: Uint8Array;
       try {
         peeked = await fs.readFile(join(dir, source.from));
@@ -175,8 +190,9 @@ export class DirectoryBackend implements HandoffBackend {
         skipped.push({ name: source.from, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
         return undefined;
       }
-      if (!inScope(decodeHandoff(peeked).meta, request.project)) {
-        skipped.push({ name: source.from, reason: 'other-project' });
+      const reason = refusal(peeked, request);
+      if (reason) {
+        skipped.push({ name: source.from, reason });
         return undefined;
       }
     }
@@ -204,10 +220,11 @@ export class DirectoryBackend implements HandoffBackend {
       skipped.push({ name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
       return undefined;
     }
-    if (!inScope(decodeHandoff(data).meta, request.project)) {
-      // The name now held another project's handoff than the one looked at; it goes back.
+    const reason = refusal(data, request);
+    if (reason) {
+      // The name now held another handoff than the one looked at; it goes back.
       await this.release([{ ...item, data }]);
-      skipped.push({ name, reason: 'other-project' });
+      skipped.push({ name, reason });
       return undefined;
     }
     return { ...item, data };

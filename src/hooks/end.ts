@@ -1,0 +1,115 @@
+import { hostname } from 'node:os';
+import type { HandoffMeta } from '../handoff/front-matter.js';
+import { AGENT_LABELS } from '../handoff/origin.js';
+import type { HandoffRef, HandoffStore } from '../handoff/store.js';
+import { detectProject } from '../project.js';
+import { readTranscript } from '../traces/read.js';
+import { renderTrace } from '../traces/render.js';
+import type { SessionTrace } from '../traces/types.js';
+import { detectHookAgent, readHookSession, type HookAgent, type HookInput, type HookSession } from './session.js';
+
+/** Options of {@link sessionEndHook} and {@link preCompactHook}. */
+export interface SessionEndHookOptions {
+  store: HandoffStore;
+  /** The agent running the hook; detected from the input and environment when absent. */
+  agent?: HookAgent;
+  /** The hook's environment (agent detection). Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The hook's working directory when the input names none. Default `process.cwd()`. */
+  cwd?: string;
+  /** Clock. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/** What {@link sessionEndHook} did. */
+export interface SessionEndResult {
+  /**
+   * `gave-back`: the session did no work (no model reply in its whole transcript), so what its
+   * start claimed is pending again and nothing is written; `wrote-own`: it wrote a handoff itself;
+   * `trace`: a handoff was written from its transcript (or a minimal one without it).
+   */
+  outcome: 'gave-back' | 'wrote-own' | 'trace';
+  /** The handoff written, for `trace`. */
+  written: HandoffRef | undefined;
+  /** Pending names of the handoffs given back, for `gave-back`. */
+  restored: string[];
+}
+
+/** How far back a session's own handoffs are looked for at its end. */
+const OWN_HANDOFF_WINDOW_MS = 2 * 86_400_000;
+
+/**
+ * The session-end hook of any agent. A session that did no work gives back what its start
+ * claimed and leaves nothing; a session that wrote its own handoff is done; any other leaves a
+ * trace built from its transcript (the request, the files it changed, the commands it ran, its
+ * last todos and message) so that no session's work goes unreported. Reads no model.
+ */
+export async function sessionEndHook(input: HookInput, options: SessionEndHookOptions): Promise<SessionEndResult> {
+  const session = sessionOf(input, options);
+  const trace = await transcriptOf(session);
+  if (trace?.work === 'none' && session.sessionId !== undefined) {
+    const { restored } = await options.store.restore({ session: session.sessionId });
+    return { outcome: 'gave-back', written: undefined, restored: restored.map((entry) => entry.to) };
+  }
+  if (session.sessionId !== undefined && (await wroteOwn(options.store, session.sessionId, options.now?.() ?? new Date()))) {
+    return { outcome: 'wrote-own', written: undefined, restored: [] };
+  }
+  const written = await writeTrace(options.store, session, trace, 'session-end');
+  return { outcome: 'trace', written, restored: [] };
+}
+
+/**
+ * Claude Code's PreCompact hook: before the context is compacted, what the session did so far is
+ * written as a handoff, so compaction loses nothing for later sessions. Writes nothing for a
+ * session that did no work. Returns the handoff written.
+ */
+export async function preCompactHook(input: HookInput, options: SessionEndHookOptions): Promise<HandoffRef | undefined> {
+  const session = sessionOf(input, options);
+  const trace = await transcriptOf(session);
+  if (trace?.work === 'none') return undefined;
+  return writeTrace(options.store, session, trace, 'before-compact');
+}
+
+function sessionOf(input: HookInput, options: SessionEndHookOptions): HookSession {
+  const agent = options.agent ?? detectHookAgent(input, options.env ?? process.env);
+  return readHookSession(input, agent, options.cwd ?? process.cwd());
+}
+
+async function transcriptOf(session: HookSession): Promise<SessionTrace | undefined> {
+  if (session.transcriptPath === undefined) return undefined;
+  return readTranscript(session.transcriptPath, { agent: session.agent });
+}
+
+/** Whether a handoff the session wrote itself (not one of these automatic traces) exists, pending or consumed. */
+async function wroteOwn(store: HandoffStore, sessionId: string, now: Date): Promise<boolean> {
+  const recent = await store.contents({ consumed: true, since: new Date(now.getTime() - OWN_HANDOFF_WINDOW_MS) });
+  return recent.some((handoff) => handoff.meta.sessionId === sessionId && !(Array.isArray(handoff.meta.tags) && handoff.meta.tags.includes('auto')));
+}
+
+async function writeTrace(store: HandoffStore, session: HookSession, trace: SessionTrace | undefined, kind: 'session-end' | 'before-compact'): Promise<HandoffRef> {
+  const project = await detectProject(session.cwd);
+  const agent = AGENT_LABELS[session.agent] ?? session.agent;
+  const body =
+    trace && trace.work !== 'unknown'
+      ? renderTrace(trace, { title: `${kind === 'session-end' ? 'Ended' : 'Compacting'}: ${agent} session ${session.sessionId ?? '(no id)'} wrote no handoff; this is what its transcript shows.` })
+      : minimalTrace(session, agent, trace, kind);
+  const meta: HandoffMeta = { project: project.root, cwd: session.cwd, host: hostname(), agent: session.agent, tags: ['auto', kind] };
+  if (session.sessionId !== undefined) meta.sessionId = session.sessionId;
+  if (project.branch) meta.branch = project.branch;
+  return store.write({ slug: kind, body, meta });
+}
+
+function minimalTrace(session: HookSession, agent: string, trace: SessionTrace | undefined, kind: string): string {
+  const why = session.transcriptPath === undefined ? 'it gives no transcript' : `its transcript could not be read fully (${trace?.issues.map((issue) => issue.code).join(', ') || 'unknown'})`;
+  const lines = [
+    `${agent} session ${session.sessionId ?? '(no id)'} ${kind === 'session-end' ? `ended (${session.reason ?? 'unknown reason'})` : 'was compacted'} without writing a handoff; ${why}.`,
+    '',
+    `- Working directory: ${session.cwd}`,
+    ...(session.transcriptPath ? [`- Transcript: ${session.transcriptPath}`] : []),
+  ];
+  if (trace && trace.work !== 'none') {
+    const partial = trace.work === 'unknown' && (trace.request || trace.lastMessage) ? renderTrace(trace, { maxLines: 20, maxChars: 2000, title: 'What could be read:' }) : '';
+    if (partial) lines.push('', partial.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
