@@ -73,3 +73,6 @@ export { parseHookInput, sessionStartHook, sessionEndHook, SESSION_ENV } from '.
 export type { HookInput, SessionStartOutput, SessionStartHookOptions, SessionEndResult } from './claude/hooks.js';
 export { planInit, applyInit, claudeMdBlock } from './claude/init.js';
 export type { InitOptions, FileChange } from './claude/init.js';
+export { postgresStore } from './backends/postgres/backend.js';
+export type { PostgresStore } from './backends/postgres/backend.js';
+export type { PostgresStoreOptions } from './backends/postgres/options.js';
