@@ -6,7 +6,7 @@ export interface PostgresServer {
   readonly password: string;
   readonly user: string;
   /** The self-signed certificate the server presents (its own CA), when openssl was there. */
-  readonly tls: { ca: string } | undefined;
+  readonly tls: { caFile: string } | undefined;
   /** How long start-up took (initdb, certificate, server ready), ms. */
   readonly startMs: number;
   pid(): number;
@@ -16,3 +16,10 @@ export interface PostgresServer {
 export function postgresBinaries(): Promise<string>;
 export function startPostgres(options?: { settings?: Record<string, string>; tls?: boolean }): Promise<PostgresServer>;
 export function binariesPresent(): boolean;
+export interface PostgresProxy {
+  readonly port: number;
+  loseReplyTo(text: string): Promise<void>;
+  cutAll(): void;
+  close(): Promise<void>;
+}
+export function startProxy(targetPort: number): Promise<PostgresProxy>;

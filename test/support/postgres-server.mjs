@@ -119,9 +119,9 @@ export async function startPostgres(options = {}) {
     port: String(port),
     unix_socket_directories: '',
     max_connections: '300',
-    // Durability against a power loss is not what these runs test; a killed server still recovers.
+    // Durability against a power loss is not what these runs test: without fsync the OS still
+    // keeps every write of a killed server, which recovers all it committed.
     fsync: 'off',
-    synchronous_commit: 'off',
     full_page_writes: 'off',
     ...(certificate ? { ssl: 'on', ssl_cert_file: certificate.cert, ssl_key_file: certificate.key } : {}),
     ...options.settings,
@@ -160,7 +160,7 @@ export async function startPostgres(options = {}) {
     port,
     password,
     user: USER,
-    tls: certificate ? { ca: certificate.cert } : undefined,
+    tls: certificate ? { caFile: certificate.cert } : undefined,
     startMs: performance.now() - started,
     pid: () => child.pid,
     /** Stops the server (fast shutdown, or SIGKILL with `crash`) and starts it again on the same port and data. */
@@ -192,4 +192,69 @@ export function binariesPresent() {
   } catch {
     return false;
   }
+}
+
+/** ReadyForQuery with no transaction open: the server has finished (and committed) a statement. */
+const READY_IDLE = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a server, to cut connections at chosen moments (plain
+ * connections only: use `sslmode=disable` through it). `loseReplyTo(text)` arms it: the next
+ * statement whose text contains `text` reaches the server and completes there, and its reply is
+ * never delivered: the connection is cut instead, as a network fault after a commit would.
+ */
+export async function startProxy(targetPort) {
+  const pairs = new Set();
+  let armed;
+  const server = createServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port: targetPort });
+    const pair = { client, upstream, sent: '', cutting: false };
+    pairs.add(pair);
+    const drop = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk) => {
+      if (armed && !armed.pair) {
+        pair.sent = (pair.sent + chunk.toString('latin1')).slice(-65536);
+        if (pair.sent.includes(armed.text)) armed.pair = pair;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (armed?.pair === pair && chunk.includes(READY_IDLE)) {
+        const done = armed.resolve;
+        armed = undefined;
+        drop();
+        done();
+        return;
+      }
+      client.write(chunk);
+    });
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    /** Resolves once a statement containing `text` has completed on the server and its reply was dropped. */
+    loseReplyTo(text) {
+      return new Promise((resolve) => {
+        armed = { text, resolve, pair: undefined };
+      });
+    },
+    /** Cuts every connection through the proxy now. */
+    cutAll() {
+      for (const pair of [...pairs]) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      pairs.clear();
+    },
+    async close() {
+      this.cutAll();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -57,6 +57,7 @@ export class PostgresDriver {
   #pool: Promise<Pool> | undefined;
   #pg: Promise<PgModule> | undefined;
   #closed = false;
+  readonly #guarded = new WeakSet<PoolClient>();
 
   constructor(options: ResolvedPostgresOptions) {
     this.#options = options;
@@ -112,6 +113,12 @@ export class PostgresDriver {
           continue;
         }
         throw this.failure(action, error);
+      }
+      if (!this.#guarded.has(client)) {
+        // A connection cut under a statement also emits 'error' on its client; the statement's
+        // rejection carries it, and unhandled the event would end the process.
+        this.#guarded.add(client);
+        client.on('error', () => {});
       }
       try {
         const result = await work(client);

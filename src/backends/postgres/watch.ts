@@ -13,14 +13,11 @@ export interface WatchSource {
   readonly signal: AbortSignal | undefined;
 }
 
-/** Names remembered to drop repeats (a name both listed and announced), at most. */
-const RECENT = 10_000;
-
 /**
  * The names of handoffs as they become pending (published, released, restored), from LISTEN on
  * the store's channel: one dedicated connection per watcher, outside the pool. A notification sent
- * while the connection was down is lost, so every (re)connection first yields the names pending
- * then: the watcher may see a name it saw before, never misses one.
+ * while the connection was down is lost, so every (re)connection also yields the names pending
+ * then: a watcher may see a name twice, and misses none.
  */
 export function watchPending(source: WatchSource): AsyncIterable<string> {
   return {
@@ -31,7 +28,6 @@ export function watchPending(source: WatchSource): AsyncIterable<string> {
 async function* iterate(source: WatchSource): AsyncGenerator<string> {
   const { driver, signal } = source;
   const queue: string[] = [];
-  const recent = new Set<string>();
   let wake: (() => void) | undefined;
   let client: Client | undefined;
   let broken = true;
@@ -41,9 +37,6 @@ async function* iterate(source: WatchSource): AsyncGenerator<string> {
     wake = undefined;
   };
   const push = (name: string) => {
-    if (recent.has(name)) return;
-    recent.add(name);
-    if (recent.size > RECENT) recent.delete(recent.values().next().value!);
     queue.push(name);
     notify();
   };
@@ -73,8 +66,10 @@ async function* iterate(source: WatchSource): AsyncGenerator<string> {
     client = next;
     broken = false;
     connectedOnce = true;
-    // Listening from here on; what became pending before is listed once.
-    for (const name of await source.pendingNames()) push(name);
+    // Listening from here on; what became pending before is listed once (less what was announced
+    // meanwhile and not yet taken from the queue).
+    const queued = new Set(queue);
+    for (const name of await source.pendingNames()) if (!queued.has(name)) push(name);
   };
 
   try {
