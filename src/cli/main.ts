@@ -7,6 +7,7 @@ import { HandoffError, MemoryError } from '../errors.js';
 import type { HandoffMeta } from '../handoff/front-matter.js';
 import { HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
+import { migrateCommand } from './migrate.js';
 import {
   UsageError,
   optionalCount,
@@ -43,6 +44,7 @@ Commands:
   cleanup                        delete consumed handoffs past retention
   memory <lint|search|show|add|split>   the MEMORY.md index (see 'handoffs memory --help')
   init                           set up Claude Code: CLAUDE.md block and hooks
+  migrate --from DIR --to URL    copy a handoffs directory into PostgreSQL, once
 
 Options for every command:
   --dir DIR      handoffs directory (default $HANDOFFS_DIR or ~/.claude/handoffs)
@@ -246,6 +248,8 @@ Never deletes a pending handoff.`,
       return runMemory(args, io);
     },
   },
+
+  migrate: migrateCommand,
 
   init: {
     help: `Usage: handoffs init [--dry-run] [--claude-dir DIR] [--command CMD]
