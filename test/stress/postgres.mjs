@@ -150,10 +150,12 @@ async function analyse(url, schema, written, consumers, log) {
   return { holding, written: written.length, consumed, lost, duplicated, redelivered, unexplained, latencies, acked: [...acks.values()].length };
 }
 
-function median(values) {
+/** `median (p10–p90)` of a list of milliseconds. */
+function spread(values) {
   if (values.length === 0) return '-';
   const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]);
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  return `${at(0.5)} (${at(0.1)}–${at(0.9)})`;
 }
 
 // ---- scenarios ----------------------------------------------------------------------------------
@@ -185,11 +187,12 @@ async function kills(server) {
   const all = [...live];
   await Promise.all(live.map((consumer) => consumer.ready));
   // Writers pace themselves to keep work coming for as long as the kills go on.
-  const writing = Promise.all(Array.from({ length: 4 }, (_, id) => startWriter(url, id, n(400), 150)));
+  const writing = Promise.all(Array.from({ length: 4 }, (_, id) => startWriter(url, id, n(400), 400)));
   const target = n(200);
   let killCount = 0;
   while (killCount < target) {
-    await sleep(50 + Math.random() * 200);
+    // Paced so that respawning node processes does not saturate the two cores the server shares.
+    await sleep(250 + Math.random() * 350);
     // A consumer still starting up holds nothing: the kills land in running claim loops (or, once
     // the writers are done and there is nothing left to claim, in idle ones).
     const now = performance.now();
@@ -271,7 +274,7 @@ async function restarts(server) {
 }
 
 function table(rows) {
-  const header = ['scenario', 'processes', 'written', 'consumed', 'lost', 'acked twice', 'redelivered', 'unexplained', 'kills (holding a claim)', 'faults', 'redelivery ms (same host / other host, median)', 's'];
+  const header = ['scenario', 'processes', 'written', 'consumed', 'lost', 'acked twice', 'redelivered', 'unexplained', 'kills (holding a claim)', 'faults', 'kill to redelivery, ms: same host / other host, median (p10–p90)', 's'];
   const lines = rows.map((row) => [
     row.scenario,
     row.processes,
@@ -283,7 +286,7 @@ function table(rows) {
     row.unexplained,
     `${row.kills} (${row.holding})`,
     row.faults,
-    `${median(row.latencies.sameHost)} / ${median(row.latencies.otherHost)}`,
+    `${spread(row.latencies.sameHost)} / ${spread(row.latencies.otherHost)}`,
     row.seconds.toFixed(1),
   ]);
   return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');

@@ -81,6 +81,8 @@ class PostgresBackend implements PostgresStore {
   readonly #sql: Statements;
   readonly #runtime: Runtime;
   #ready: Promise<unknown> | undefined;
+  /** Pids of other processes on this host that held live claims when this store last looked. */
+  #hostHolders = new Set<number>();
 
   constructor(options: ResolvedPostgresOptions, runtime: Runtime) {
     this.#options = options;
@@ -151,13 +153,18 @@ class PostgresBackend implements PostgresStore {
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
     await this.#schema();
     const limit = request.limit === undefined ? undefined : Math.max(0, Math.floor(request.limit));
-    const first = await this.#claimOnce(request, limit, []);
-    // Holders on this host can be tested for life only here; claims of those found dead are taken
-    // by a second statement. The usual case (none dead) costs one round trip.
-    const dead = first.holders.filter((pid) => !this.#runtime.isAlive(pid));
+    // Holders on this host can be tested for life only here, not in SQL. Those seen by earlier
+    // claims are tested now, so that their claims compete oldest first with pending handoffs in
+    // the one statement; a pid is tested each time, never remembered dead (it could be reused).
+    const dead = [...this.#hostHolders].filter((pid) => !this.#runtime.isAlive(pid));
+    const first = await this.#claimOnce(request, limit, dead);
+    this.#hostHolders = new Set([...first.holders, ...dead]);
+    // Holders first seen now and found dead are taken over by a second statement, while there is
+    // room; the usual case (none dead) costs one round trip.
+    const newlyDead = first.holders.filter((pid) => !this.#runtime.isAlive(pid));
     const room = limit === undefined ? undefined : limit - first.claimed.length;
-    if (dead.length === 0 || room === 0) return { claimed: first.claimed, skipped: first.skipped };
-    const second = await this.#claimOnce(request, room, dead);
+    if (newlyDead.length === 0 || room === 0) return { claimed: first.claimed, skipped: first.skipped };
+    const second = await this.#claimOnce(request, room, newlyDead);
     return { claimed: [...first.claimed, ...second.claimed], skipped: first.skipped };
   }
 
