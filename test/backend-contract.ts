@@ -183,6 +183,28 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
       expect((await store().consume()).handoffs.map((handoff) => handoff.body).sort()).toEqual(['1', '2']);
     });
 
+    it('of two restores of one consumed handoff, one puts it back and the other reports it missing', async () => {
+      await store().write({ slug: 'twice', body: 'restore me once' });
+      const { handoffs } = await store().consume();
+      const doneName = handoffs[0]!.doneName;
+      const results = await Promise.all([store().restore({ names: [doneName] }), store().restore({ names: [doneName] })]);
+      expect(results.map((result) => [result.restored.length, result.missing]).sort()).toEqual([
+        [0, [doneName]],
+        [1, []],
+      ]);
+      expect((await store().consume()).handoffs.map((handoff) => handoff.body)).toEqual(['restore me once']);
+    });
+
+    it('a claim given back cannot be acknowledged after: the holder is told it lost it', async () => {
+      const s = store();
+      await s.write({ slug: 'back', body: 'released' });
+      const claim = await s.claim();
+      await claim.release();
+      const next = await store().claim();
+      expect(await claim.acknowledge()).toMatchObject({ handoffs: [], lost: [claim.handoffs[0]!.name] });
+      expect((await next.acknowledge()).handoffs.map((handoff) => handoff.body)).toEqual(['released']);
+    });
+
     it('cleanup deletes consumed handoffs past retention from consumption, never pending or claimed ones', async () => {
       let clock = Date.parse('2026-11-01T12:00:00.000Z');
       const s = store({ now: () => new Date(clock) });
