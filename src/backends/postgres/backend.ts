@@ -176,10 +176,10 @@ class PostgresBackend implements PostgresStore {
     const { holder } = request;
     // This statement's own token: sent again after a lost reply, it finds the rows it took.
     const token = randomTag();
-    const rows = await this.#driver.query<ClaimRow>(
-      'claim',
-      this.#sql.claim,
-      [
+    let attempt = 0;
+    const rows = await this.#driver.withClient('claim', 'idempotent', async (client) => {
+      const sent = attempt++ > 0;
+      return (await client.query<ClaimRow>({ ...this.#sql.claim, values: [
         token,
         holder.batch,
         holder.pid,
@@ -189,9 +189,9 @@ class PostgresBackend implements PostgresStore {
         request.project ?? null,
         limit ?? null,
         deadPids,
-      ],
-      'idempotent',
-    );
+        sent,
+      ] })).rows;
+    });
     const claimed: ClaimedItem[] = [];
     const skipped: SkippedHandoff[] = [];
     const holders: number[] = [];

@@ -1,6 +1,7 @@
 import type { Client, ClientConfig, Pool, PoolClient, QueryResultRow } from 'pg';
 import { HandoffError, errorCode, type HandoffErrorCode } from '../../errors.js';
 import { scrub, type ResolvedPostgresOptions } from './options.js';
+import type { Statement } from './statements.js';
 
 /** The parts of the `pg` module this store uses. */
 export interface PgModule {
@@ -80,6 +81,12 @@ export class PostgresDriver {
       // An idle connection cut by the server emits 'error' on the pool; unhandled, it would end
       // the process. The next statement gets a fresh connection.
       pool.on('error', () => {});
+      // Every statement on these connections is this store's, prepared once per connection and
+      // written so that one plan serves every parameter (ids by array, each kind of candidate its
+      // own index scan). Planning the claim anew each call would cost more than running it.
+      pool.on('connect', (client) => {
+        client.query('SET plan_cache_mode = force_generic_plan').catch(() => {});
+      });
       return pool;
     });
     try {
@@ -90,9 +97,9 @@ export class PostgresDriver {
     }
   }
 
-  /** Runs one statement; `action` names it in errors. */
-  async query<R extends QueryResultRow>(action: string, text: string, values: readonly unknown[], replay: Replay): Promise<R[]> {
-    return this.withClient(action, replay, async (client) => (await client.query<R>(text, values as unknown[])).rows);
+  /** Runs one statement, prepared under its name; `action` names it in errors. */
+  async query<R extends QueryResultRow>(action: string, statement: Statement, values: readonly unknown[], replay: Replay): Promise<R[]> {
+    return this.withClient(action, replay, async (client) => (await client.query<R>({ ...statement, values: values as unknown[] })).rows);
   }
 
   /**

@@ -67,6 +67,7 @@ COMMENT ON TABLE ${s}.handoffs IS 'handoffs: context handoffs between agent sess
 -- at consumed ones by time and batch. Each index covers one state only, so it stays small.
 CREATE INDEX handoffs_pending ON ${s}.handoffs (created_at, name) WHERE state = 'pending';
 CREATE INDEX handoffs_claimed ON ${s}.handoffs (lease_expires_at) WHERE state = 'claimed';
+CREATE INDEX handoffs_claimed_holder ON ${s}.handoffs (holder_host, holder_pid) WHERE state = 'claimed';
 CREATE INDEX handoffs_consumed ON ${s}.handoffs (consumed_at) WHERE state = 'consumed';
 CREATE INDEX handoffs_consumed_batch ON ${s}.handoffs (batch) WHERE state = 'consumed';
 
@@ -121,12 +122,9 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export async function ensureSchema(driver: PostgresDriver, schema: string): Promise<number> {
   const s = quoted(schema);
   try {
-    const rows = await driver.query<{ version: number | null }>(
-      'migrate',
-      `SELECT max(version) AS version FROM ${s}.schema_migrations`,
-      [],
-      'idempotent',
-    );
+    const rows = await driver.withClient('migrate', 'idempotent', async (client) => {
+      return (await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.schema_migrations`)).rows;
+    });
     if ((rows[0]?.version ?? 0) >= SCHEMA_VERSION) return 0;
   } catch (error) {
     // No schema or no table yet (42P01, 3F000): the locked path below creates them.

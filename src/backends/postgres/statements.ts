@@ -5,19 +5,18 @@ import { channelOf, quoted } from './schema.js';
  * parameters; the only text spliced in is the schema name, validated as `[a-z_][a-z0-9_]*` and
  * quoted. Each statement runs alone (autocommit), so it commits or fails whole.
  */
-export interface Statements {
-  readonly publish: string;
-  readonly claim: string;
-  readonly acknowledge: string;
-  readonly release: string;
-  readonly restore: string;
-  readonly purge: string;
-  readonly list: string;
-  readonly listAll: string;
-  readonly readByName: string;
-  readonly readClaimed: string;
-  readonly pendingNames: string;
-  readonly importOne: string;
+export type Statements = Record<
+  'publish' | 'claim' | 'acknowledge' | 'release' | 'restore' | 'purge' | 'list' | 'listAll' | 'readByName' | 'readClaimed' | 'pendingNames' | 'importOne',
+  Statement
+>;
+
+/**
+ * A statement and the name it is prepared under on each connection: parsed and planned once per
+ * connection instead of on every call (planning the claim costs twice what running it does).
+ */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
 }
 
 /** The columns `list` and `read` return. */
@@ -27,17 +26,19 @@ const ROW = 'name, stamp, slug, state, data, consumed_at, lease_expires_at, batc
 export function statementsFor(schema: string): Statements {
   const table = `${quoted(schema)}.handoffs`;
   const channel = channelOf(schema);
-  return {
+  const texts = {
     // $1 id, $2 stamp, $3 slug, $4 project, $5 created_at, $6 offset minutes, $7 data, $8 meta.
     publish: `SELECT ${quoted(schema)}.publish($1, $2, $3, $4, $5, $6, $7, $8) AS name`,
 
     // One statement claims a whole batch. $1 call token, $2 batch, $3 pid, $4 host, $5 lease ms,
     // $6 the request's now (NULL: the server's clock), $7 project (NULL: all), $8 limit (NULL: all),
-    // $9 pids on this host known dead.
+    // $9 pids on this host known dead, $10 whether this is the statement sent again.
     //
     // Candidates are pending handoffs in scope, oldest first, and claims that may be taken over:
-    // lease ended, holder dead on this host, or this very call's own claims (a retry after the
-    // reply was lost finds them again instead of leaving them to the lease). FOR UPDATE SKIP LOCKED
+    // lease ended, holder dead on this host, or, sent again after a lost reply, this very
+    // statement's own claims (found again instead of left to the lease). Each kind is its own
+    // index scan (the parameters fold the unused ones away), so a claim costs the same however
+    // many claims are in flight. FOR UPDATE SKIP LOCKED
     // locks each candidate or skips it when another claim is taking it: a row is updated only
     // while this statement holds it, and rechecked against the WHERE clause on its newest version,
     // so two claims never take the same handoff.
@@ -46,52 +47,65 @@ export function statementsFor(schema: string): Statements {
     // projects (reported as skipped) and the pids on this host holding live claims (the caller
     // tests them and claims again for those that are dead).
     claim: `
-WITH clock AS (SELECT coalesce($6::timestamptz, now()) AS now),
-pending AS (
+WITH pending AS (
   SELECT h.id, h.state, h.claim_token, h.created_at, h.name FROM ${table} h
   WHERE h.state = 'pending' AND ($7::text IS NULL OR h.project IS NULL OR h.project = $7::text)
   ORDER BY h.created_at, h.name
   LIMIT $8::integer
   FOR UPDATE SKIP LOCKED
 ),
-stale AS (
-  SELECT h.id, h.state, h.claim_token, h.created_at, h.name FROM ${table} h, clock
-  WHERE h.state = 'claimed'
-    AND (h.lease_expires_at <= clock.now
-      OR (h.holder_host = $4::text AND h.holder_pid = ANY($9::integer[]))
-      OR h.claim_token = $1::text || to_hex(h.id))
+expired AS (
+  SELECT h.id, h.state, h.claim_token, h.created_at, h.name FROM ${table} h
+  WHERE h.state = 'claimed' AND h.lease_expires_at <= coalesce($6::timestamptz, now())
     AND ($7::text IS NULL OR h.project IS NULL OR h.project = $7::text)
   ORDER BY h.created_at, h.name
   LIMIT $8::integer
   FOR UPDATE SKIP LOCKED
 ),
+orphaned AS (
+  SELECT h.id, h.state, h.claim_token, h.created_at, h.name FROM ${table} h
+  WHERE h.state = 'claimed' AND h.holder_host = $4::text AND h.holder_pid = ANY($9::integer[])
+    AND ($7::text IS NULL OR h.project IS NULL OR h.project = $7::text)
+  ORDER BY h.created_at, h.name
+  LIMIT $8::integer
+  FOR UPDATE SKIP LOCKED
+),
+retried AS (
+  SELECT h.id, h.state, h.claim_token, h.created_at, h.name FROM ${table} h
+  WHERE $10::boolean AND h.state = 'claimed' AND h.claim_token = $1::text || to_hex(h.id)
+  FOR UPDATE SKIP LOCKED
+),
 picked AS (
-  SELECT * FROM (SELECT * FROM pending UNION ALL SELECT * FROM stale) candidates
+  SELECT * FROM (
+    SELECT * FROM pending UNION SELECT * FROM expired UNION SELECT * FROM orphaned UNION SELECT * FROM retried
+  ) candidates
   ORDER BY created_at, name
   LIMIT $8::integer
 ),
 claimed AS (
+  -- By id from an array: an index lookup per row whatever the planner guesses of the limit.
   UPDATE ${table} h SET
     state = 'claimed',
     claim_token = $1::text || to_hex(h.id),
     batch = $2::text,
     holder_pid = $3::integer,
     holder_host = $4::text,
-    lease_expires_at = clock.now + $5::double precision * interval '1 millisecond',
-    deliveries = h.deliveries + CASE WHEN picked.claim_token = $1::text || to_hex(h.id) THEN 0 ELSE 1 END
-  FROM picked, clock
-  WHERE h.id = picked.id
-  RETURNING h.name, h.data, h.claim_token,
-    (picked.state = 'claimed' AND picked.claim_token IS DISTINCT FROM $1::text || to_hex(h.id)) AS redelivered
+    lease_expires_at = coalesce($6::timestamptz, now()) + $5::double precision * interval '1 millisecond',
+    deliveries = h.deliveries + CASE WHEN h.claim_token = $1::text || to_hex(h.id) THEN 0 ELSE 1 END
+  WHERE h.id = ANY (ARRAY(SELECT id FROM picked))
+  RETURNING h.id, h.name, h.data, h.claim_token
 )
-SELECT 'claimed' AS kind, name, data, claim_token, redelivered, NULL::integer AS pid FROM claimed
+SELECT 'claimed' AS kind, c.name, c.data, c.claim_token,
+  (p.state = 'claimed' AND p.claim_token IS DISTINCT FROM c.claim_token) AS redelivered, NULL::integer AS pid
+  FROM claimed c JOIN picked p ON p.id = c.id
 UNION ALL
-SELECT 'skipped', h.name, NULL, NULL, NULL, NULL FROM ${table} h
+(SELECT 'skipped', h.name, NULL, NULL, NULL, NULL FROM ${table} h
   WHERE $7::text IS NOT NULL AND h.state = 'pending' AND h.project IS NOT NULL AND h.project <> $7::text
+  ORDER BY h.created_at, h.name)
 UNION ALL
-SELECT DISTINCT 'holder', NULL, NULL::bytea, NULL, NULL::boolean, h.holder_pid FROM ${table} h, clock
+SELECT DISTINCT 'holder', NULL, NULL::bytea, NULL, NULL::boolean, h.holder_pid FROM ${table} h
   WHERE h.state = 'claimed' AND h.holder_host = $4::text AND h.holder_pid <> $3::integer
-    AND h.lease_expires_at > clock.now AND NOT (h.holder_pid = ANY($9::integer[]))`,
+    AND h.lease_expires_at > coalesce($6::timestamptz, now()) AND NOT (h.holder_pid = ANY($9::integer[]))`,
 
     // $1 pending names, $2 tokens, $3 consumed names, $4 at. Consumes the rows still held by
     // these claims. A row already consumed under the same token is this very acknowledgement
@@ -103,7 +117,8 @@ UPDATE ${table} h SET
   consumed_at = CASE WHEN h.state = 'consumed' THEN h.consumed_at ELSE $4::timestamptz END,
   lease_expires_at = NULL
 FROM unnest($1::text[], $2::text[], $3::text[]) AS held(pending_name, token, consumed_name)
-WHERE h.claim_token = held.token
+WHERE h.name = ANY ($1::text[] || $3::text[])
+  AND h.claim_token = held.token
   AND ((h.state = 'claimed' AND h.name = held.pending_name) OR (h.state = 'consumed' AND h.name = held.consumed_name))
 RETURNING held.token, h.name`,
 
@@ -113,7 +128,7 @@ RETURNING held.token, h.name`,
 WITH released AS (
   UPDATE ${table} h SET state = 'pending', lease_expires_at = NULL, holder_pid = NULL, holder_host = NULL, batch = NULL
   FROM unnest($1::text[], $2::text[]) AS held(pending_name, token)
-  WHERE h.name = held.pending_name AND h.claim_token = held.token AND h.state IN ('claimed', 'pending')
+  WHERE h.name = ANY ($1::text[]) AND h.name = held.pending_name AND h.claim_token = held.token AND h.state IN ('claimed', 'pending')
   RETURNING held.token, h.name
 )
 SELECT token, name, pg_notify('${channel}', name) FROM released`,
@@ -136,11 +151,10 @@ restored AS (
     state = 'pending',
     name = h.stamp || '_' || h.slug || '~' || $4::text || to_hex(h.id) || '.md',
     consumed_at = NULL, batch = NULL, claim_token = NULL, holder_pid = NULL, holder_host = NULL, lease_expires_at = NULL
-  FROM target
-  WHERE h.id = target.id AND h.state = 'consumed'
-  RETURNING target.name AS source, h.name AS target
+  WHERE h.id = ANY (ARRAY(SELECT id FROM target)) AND h.state = 'consumed'
+  RETURNING h.id, h.name
 )
-SELECT source, target, pg_notify('${channel}', target) FROM restored`,
+SELECT t.name AS source, r.name AS target, pg_notify('${channel}', r.name) FROM restored r JOIN target t ON t.id = r.id`,
 
     // $1 consumed before.
     purge: `DELETE FROM ${table} WHERE state = 'consumed' AND consumed_at < $1::timestamptz RETURNING name`,
@@ -168,4 +182,9 @@ SELECT 'copied' AS outcome FROM inserted
 UNION ALL
 SELECT 'present' FROM ${table} WHERE id = $1::bigint AND NOT EXISTS (SELECT 1 FROM inserted)`,
   };
+  const statements = {} as Record<keyof Statements, Statement>;
+  for (const [key, text] of Object.entries(texts) as Array<[keyof Statements, string]>) {
+    statements[key] = { name: `h_${key}_${schema}`, text };
+  }
+  return statements;
 }
