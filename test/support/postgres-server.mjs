@@ -200,7 +200,8 @@ const READY_IDLE = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, to cut connections at chosen moments (plain
  * connections only: use `sslmode=disable` through it). `loseReplyTo(text)` arms it: the next
- * statement whose text contains `text` reaches the server and completes there, and its reply is
+ * statement whose messages contain `text` (its SQL, or the name it is prepared under) reaches the
+ * server and completes there, and its reply is
  * never delivered: the connection is cut instead, as a network fault after a commit would.
  */
 export async function startProxy(targetPort) {

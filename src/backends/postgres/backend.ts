@@ -110,22 +110,21 @@ class PostgresBackend implements PostgresStore {
   async publish(handoff: NewHandoff): Promise<string> {
     await this.#schema();
     const { meta } = decodeHandoff(handoff.data);
-    const rows = await this.#driver.query<{ name: string }>(
-      'write',
-      this.#sql.publish,
-      [
-        randomId(),
-        handoff.stamp,
-        handoff.slug,
-        handoff.project ?? null,
-        handoff.createdAt,
-        offsetMinutes(meta.created, handoff.createdAt),
-        Buffer.from(handoff.data),
-        JSON.stringify(meta),
-      ],
-      // The row's id is chosen here: a publish sent again after a lost reply finds its row.
-      'idempotent',
-    );
+    const values = [
+      // Chosen here: a write sent again after a lost reply finds its own row by it.
+      randomId(),
+      handoff.stamp,
+      handoff.slug,
+      handoff.project ?? null,
+      handoff.createdAt,
+      offsetMinutes(meta.created, handoff.createdAt),
+      Buffer.from(handoff.data),
+      JSON.stringify(meta),
+    ];
+    const first = await this.#driver.query<{ name: string }>('write', this.#sql.publishFirst, values, 'idempotent');
+    if (first[0]) return first[0].name;
+    // The name is taken (or this write already landed): the collision path, still one round trip.
+    const rows = await this.#driver.query<{ name: string }>('write', this.#sql.publish, values, 'idempotent');
     return rows[0]!.name;
   }
 
