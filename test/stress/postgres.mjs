@@ -3,6 +3,7 @@
 // duplicated handoff. Scale down for a quick look: node test/stress/postgres.mjs --scale 0.1
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -302,11 +303,23 @@ try {
 } finally {
   await server.stop();
 }
-console.log(table(rows));
 const bad = rows.reduce((sum, row) => sum + row.lost + row.duplicated + row.unexplained, 0);
 const totalKills = rows.reduce((sum, row) => sum + row.kills, 0);
-console.log(
-  `\n${totalKills} SIGKILLs, ${rows.reduce((sum, row) => sum + row.faults, 0)} connection cuts and restarts; lost + acked twice + unexplained redeliveries = ${bad}. ` +
-    `PostgreSQL started in ${Math.round(server.startMs)} ms. Node ${process.version}, ${cpus().length} cores.`,
-);
+const report = [
+  `Measured ${new Date().toISOString().slice(0, 10)} on Node ${process.version}, ${cpus().length} cores; PostgreSQL started by the script in ${Math.round(server.startMs)} ms.`,
+  '',
+  table(rows),
+  '',
+  `${totalKills} SIGKILLs, ${rows.reduce((sum, row) => sum + row.faults, 0)} connection cuts and restarts; lost + acked twice + unexplained redeliveries = ${bad}.`,
+];
+console.log(report.join('\n'));
+// The full-size run writes its figures into docs/RELIABILITY.md, between its markers.
+if (scale === 1) {
+  const path = join(import.meta.dirname, '..', '..', 'docs', 'RELIABILITY.md');
+  const text = readFileSync(path, 'utf8');
+  const [begin, end] = ['<!-- postgres-stress:begin -->', '<!-- postgres-stress:end -->'];
+  if (text.includes(begin) && text.includes(end)) {
+    writeFileSync(path, `${text.slice(0, text.indexOf(begin) + begin.length)}\n${report.join('\n')}\n${text.slice(text.indexOf(end))}`);
+  }
+}
 process.exitCode = bad === 0 ? 0 : 1;
