@@ -183,12 +183,12 @@ async function kills(server) {
   const leaseMs = 1000;
   let spawned = 0;
   // Every other consumer poses as another machine: its death shows only when its lease ends.
-  const spawnOne = () => startConsumer(url, { leaseMs, limit: 5, workMs: 40, host: spawned++ % 2 === 1 ? `other${spawned}` : undefined }, log);
+  const spawnOne = () => startConsumer(url, { leaseMs, limit: 5, workMs: 150, host: spawned++ % 2 === 1 ? `other${spawned}` : undefined }, log);
   const live = Array.from({ length: 8 }, spawnOne);
   const all = [...live];
   await Promise.all(live.map((consumer) => consumer.ready));
   // Writers pace themselves to keep work coming for as long as the kills go on.
-  const writing = Promise.all(Array.from({ length: 4 }, (_, id) => startWriter(url, id, n(400), 400)));
+  const writing = Promise.all(Array.from({ length: 4 }, (_, id) => startWriter(url, id, n(1600), 100)));
   const target = n(200);
   let killCount = 0;
   while (killCount < target) {

@@ -29,7 +29,7 @@ export function statementsFor(schema: string): Statements {
   const texts = {
     // $1 id, $2 stamp, $3 slug, $4 project, $5 created_at, $6 offset minutes, $7 data, $8 meta.
     // The usual case, a name nobody has: one plain insert. Nothing returned means the name (or the
-    // id, for a write sent again) is taken, and \`publish\` below sorts it out.
+    // id, for a write sent again) is taken, and the function below sorts it out.
     publishFirst: `
 WITH inserted AS (
   INSERT INTO ${table} (id, name, stamp, slug, project, created_at, created_offset_minutes, data, meta)
@@ -47,11 +47,10 @@ SELECT name, pg_notify('${channel}', name) FROM inserted`,
     // Candidates are pending handoffs in scope, oldest first, and claims that may be taken over:
     // lease ended, holder dead on this host, or, sent again after a lost reply, this very
     // statement's own claims (found again instead of left to the lease). Each kind is its own
-    // index scan (the parameters fold the unused ones away), so a claim costs the same however
-    // many claims are in flight. FOR UPDATE SKIP LOCKED
-    // locks each candidate or skips it when another claim is taking it: a row is updated only
-    // while this statement holds it, and rechecked against the WHERE clause on its newest version,
-    // so two claims never take the same handoff.
+    // index scan (the retry's runs only when $10 says so), so a claim costs the same however many
+    // claims are in flight. FOR UPDATE SKIP LOCKED locks each candidate or skips it when another
+    // claim is taking it: a row is updated only while this statement holds it, and rechecked
+    // against the WHERE clause on its newest version, so two claims never take the same handoff.
     //
     // Besides the claimed rows it returns, in the same round trip, the pending handoffs of other
     // projects (reported as skipped) and the pids on this host holding live claims (the caller
