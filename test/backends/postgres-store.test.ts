@@ -134,7 +134,9 @@ describe('PostgreSQL store', () => {
           'SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = $1',
           [new URL(url).searchParams.get('application_name')],
         );
-        return rows[0]?.ssl === true;
+        // The store's own connection, found by the name the URL gave it.
+        expect(rows).toHaveLength(1);
+        return rows[0].ssl === true;
       };
       expect(await encrypted('sslmode=disable')).toBe(false);
       expect(await encrypted(`sslmode=verify-full&sslrootcert=${encodeURIComponent(ca)}`)).toBe(true);
