@@ -131,3 +131,6 @@ export type {
   TranscriptParser,
   LineResult,
 } from './traces/types.js';
+export { postgresStore } from './backends/postgres/backend.js';
+export type { PostgresStore } from './backends/postgres/backend.js';
+export type { PostgresStoreOptions } from './backends/postgres/options.js';

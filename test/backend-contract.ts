@@ -157,6 +157,27 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
       expect((await store().consume({ project: `${PROJECT_B}/` })).handoffs.map((handoff) => handoff.body)).toEqual(['b']);
     });
 
+    it('leaves a session its own handoffs: a resumed session is not handed what it wrote', async () => {
+      const s = store();
+      await s.write({ slug: 'mine', body: 'by s1', meta: { sessionId: 's1' } });
+      await s.write({ slug: 'other', body: 'by s2', meta: { sessionId: 's2' } });
+      const claim = await store().claim({ session: 's1' });
+      expect(claim.handoffs.map((handoff) => handoff.body)).toEqual(['by s2']);
+      await claim.acknowledge();
+      expect((await s.list()).map((ref) => ref.slug)).toEqual(['mine']);
+      expect((await store().consume({ session: 's2' })).handoffs.map((handoff) => handoff.body)).toEqual(['by s1']);
+    });
+
+    it('lists only handoffs written since a given instant when asked', async () => {
+      let clock = Date.parse('2026-11-20T12:00:00.000Z');
+      const s = store({ now: () => new Date(clock) });
+      await s.write({ slug: 'old', body: 'old' });
+      clock += 3 * 86_400_000;
+      await s.write({ slug: 'new', body: 'new' });
+      expect((await s.list({ since: new Date(clock - 60_000) })).map((ref) => ref.slug)).toEqual(['new']);
+      expect((await s.contents({ since: new Date(clock - 60_000) })).map((content) => content.body)).toEqual(['new']);
+    });
+
     it('claims at most `limit`, oldest first', async () => {
       let clock = Date.parse('2026-11-25T12:00:00.000Z');
       const s = store({ now: () => new Date(clock) });
@@ -181,6 +202,28 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
       expect((await s.restore({ names: [bySession.handoffs[0]!.doneName] })).missing).toEqual([bySession.handoffs[0]!.doneName]);
       expect((await s.restore({ last: true })).restored.map((entry) => entry.from)).toEqual([last.handoffs[0]!.doneName]);
       expect((await store().consume()).handoffs.map((handoff) => handoff.body).sort()).toEqual(['1', '2']);
+    });
+
+    it('of two restores of one consumed handoff, one puts it back and the other reports it missing', async () => {
+      await store().write({ slug: 'twice', body: 'restore me once' });
+      const { handoffs } = await store().consume();
+      const doneName = handoffs[0]!.doneName;
+      const results = await Promise.all([store().restore({ names: [doneName] }), store().restore({ names: [doneName] })]);
+      expect(results.map((result) => [result.restored.length, result.missing]).sort()).toEqual([
+        [0, [doneName]],
+        [1, []],
+      ]);
+      expect((await store().consume()).handoffs.map((handoff) => handoff.body)).toEqual(['restore me once']);
+    });
+
+    it('a claim given back is not the claim\'s any more: its acknowledge leaves it to the next claim', async () => {
+      const s = store();
+      await s.write({ slug: 'back', body: 'released' });
+      const claim = await s.claim();
+      await claim.release();
+      const next = await store().claim();
+      expect(await claim.acknowledge()).toMatchObject({ handoffs: [], lost: [], failed: [] });
+      expect((await next.acknowledge()).handoffs.map((handoff) => handoff.body)).toEqual(['released']);
     });
 
     it('cleanup deletes consumed handoffs past retention from consumption, never pending or claimed ones', async () => {

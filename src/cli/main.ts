@@ -5,6 +5,7 @@ import { HandoffError, MemoryError } from '../errors.js';
 import type { HandoffMeta } from '../handoff/front-matter.js';
 import { HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
+import { migrateCommand } from './migrate.js';
 import {
   UsageError,
   optionalCount,
@@ -44,6 +45,7 @@ Commands:
   memory <where|lint|search|show|add|repair|split>   Claude Code's auto memory (see 'handoffs memory --help')
   init                           set up Claude Code: CLAUDE.md block and hooks
   mcp                            MCP server on stdio: handoff and memory tools for any MCP client
+  migrate --from DIR --to URL    copy a handoffs directory into PostgreSQL, once
 
 Options for every command:
   --dir DIR      handoffs directory (default $HANDOFFS_DIR or ~/.claude/handoffs)
@@ -268,6 +270,7 @@ root ($CLAUDE_CONFIG_DIR replaces ~/.claude; autoMemoryDirectory in settings is 
     },
   },
 
+  migrate: migrateCommand,
   init: initCommand,
   mcp: mcpCommand,
 };

@@ -13,11 +13,15 @@ export interface BackendContext {
  *
  * @throws HandoffError `INVALID_OPTION` for a URL no backend takes (credentials removed from the message).
  */
-export async function openBackend(url: string, _context: BackendContext): Promise<HandoffBackend> {
+export async function openBackend(url: string, context: BackendContext): Promise<HandoffBackend> {
+  if (/^postgres(?:ql)?:\/\//i.test(url)) {
+    const { postgresStore } = await import('../backends/postgres/backend.js');
+    return postgresStore({ url, runtime: context.runtime });
+  }
   throw new HandoffError('INVALID_OPTION', `no store backend for ${redactUrl(url)}`);
 }
 
-/** A URL with any password or user removed, for messages and logs. */
+/** A URL with any password or user removed (in the authority or as a `password` parameter), for messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
