@@ -12,7 +12,9 @@ export type HandoffErrorCode =
   | 'INVALID_OPTION'
   /** The handoff does not exist. */
   | 'NOT_FOUND'
-  /** The filesystem failed; `cause` holds the adapter's error with its `code`. */
+  /** An optional package this store needs is not installed (e.g. `pg` for PostgreSQL); the message names it. */
+  | 'MISSING_DEPENDENCY'
+  /** The filesystem or the store's server failed; `cause` holds the underlying error with its `code`. */
   | 'IO';
 
 /** Stable codes of {@link MemoryError}. */

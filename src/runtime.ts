@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorCode } from './errors.js';
 
@@ -44,7 +45,20 @@ export function shortTag(text: string, length = 8): string {
   return digest.readUIntBE(0, 6).toString(36).padStart(10, '0').slice(0, length);
 }
 
-const HOST_TAG = shortTag(hostname(), 6);
+/**
+ * Where a pid means one process: the host name, and on Linux the boot (a pid is reused after a
+ * reboot) and the pid namespace (containers sharing a host name do not share pids). Two processes
+ * with the same tag can test each other's liveness with `kill(pid, 0)`.
+ */
+const HOST_TAG = shortTag([hostname(), quietly(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()), quietly(() => readlinkSync('/proc/self/ns/pid'))].join('|'), 6);
+
+function quietly(read: () => string): string {
+  try {
+    return read();
+  } catch {
+    return '';
+  }
+}
 
 function processAlive(pid: number): boolean {
   try {

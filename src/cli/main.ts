@@ -1,9 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SESSION_ENV, parseHookInput, sessionEndHook, sessionStartHook } from '../claude/hooks.js';
 import { HandoffError, MemoryError } from '../errors.js';
 import type { HandoffMeta } from '../handoff/front-matter.js';
-import { HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
 import { migrateCommand } from './migrate.js';
 import {
@@ -13,11 +11,13 @@ import {
   readBody,
   requirePositional,
   requireString,
-  resolveHome,
   type Io,
   type Parsed,
 } from './args.js';
 import { initCommand } from './init.js';
+import { openStore } from './store.js';
+import { HOOK_AGENTS, parseHookInput, type HookAgent } from '../hooks/session.js';
+import { SESSION_ENV } from '../hooks/start.js';
 import { mcpCommand } from './mcp.js';
 
 /**
@@ -38,17 +38,20 @@ Usage: handoffs <command> [options]
 Commands:
   write --slug SLUG [--file F]   write a handoff (body from stdin without --file); prints its path
   start                          session start: consume pending handoffs, print merged context
-  end --hook                     Claude Code SessionEnd hook: leave a trace if the session wrote none
-  list                           pending handoffs, oldest first
+  end --hook                     SessionEnd hook: give back or leave a trace of the session
+  precompact --hook              Claude Code PreCompact hook: a trace before compaction
+  list                           pending and claimed handoffs, oldest first
   show NAME                      print one handoff without consuming it
+  restore [NAME...] [--last]     put consumed handoffs back to pending
   cleanup                        delete consumed handoffs past retention
   memory <where|lint|search|show|add|repair|split>   Claude Code's auto memory (see 'handoffs memory --help')
-  init                           set up Claude Code: CLAUDE.md block and hooks
+  init [--agent NAME]            set up an agent's hooks and instructions (claude, codex, gemini, copilot, opencode, all)
   mcp                            MCP server on stdio: handoff and memory tools for any MCP client
   migrate --from DIR --to URL    copy a handoffs directory into PostgreSQL, once
 
 Options for every command:
   --dir DIR      handoffs directory (default $HANDOFFS_DIR or ~/.claude/handoffs)
+  --store URL    another store instead: postgres://…, git:REMOTE (default $HANDOFFS_STORE)
   -h, --help     help for the command
   -v, --version  print the version
 
@@ -57,6 +60,7 @@ Run 'handoffs <command> --help' for a command's options.`;
 
 const COMMON = {
   dir: { type: 'string' },
+  store: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -70,37 +74,48 @@ interface Command {
 
 const commands: Record<string, Command> = {
   write: {
-    help: `Usage: handoffs write --slug SLUG [--file F] [--tag T]... [--global]
+    help: `Usage: handoffs write --slug SLUG [--file F] [--tag T]... [--global] [--agent NAME] [--session ID]
 
 Writes a new handoff and prints its path. The body comes from --file, or from stdin.
 The handoff is scoped to this project (git root of the current directory) unless --global.
-The session id comes from $${SESSION_ENV} when set (the SessionStart hook exports it).`,
+It records which agent and session wrote it: --agent and --session, else what the agent's
+environment says ($${SESSION_ENV}, which the Claude Code SessionStart hook exports; Gemini CLI's
+and Copilot CLI's own variables).`,
     options: {
       slug: { type: 'string' },
       file: { type: 'string' },
       tag: { type: 'string', multiple: true },
       global: { type: 'boolean' },
+      agent: { type: 'string' },
+      session: { type: 'string' },
     },
     async run({ values }, io) {
       const slug = requireString(values, 'slug');
       const body = await readBody(values.file as string | undefined, io);
       if (body.trim() === '') throw new UsageError('the handoff body is empty');
-      const meta = await writerMeta(io, { global: values.global === true, tags: values.tag as string[] | undefined });
-      const written = await store(values, io).write({ slug, body, meta });
+      const meta = await writerMeta(io, {
+        global: values.global === true,
+        tags: values.tag as string[] | undefined,
+        agent: values.agent as string | undefined,
+        session: values.session as string | undefined,
+      });
+      const written = await openStore(values, io).write({ slug, body, meta });
       io.stdout.write(`${written.path}\n`);
       return 0;
     },
   },
 
   start: {
-    help: `Usage: handoffs start [--json] [--dry-run] [--hook] [--all-projects] [--max-lines N] [--max-chars N]
+    help: `Usage: handoffs start [--json] [--dry-run] [--hook [--agent NAME]] [--all-projects] [--max-lines N] [--max-chars N]
 
 Session start: claims every pending handoff of this project (and unscoped ones), migrates the
 legacy single file, deletes consumed handoffs past retention, and prints the merged context.
 
   --json           print the result as JSON
   --dry-run        show what would be consumed, consume nothing
-  --hook           Claude Code SessionStart hook: read its JSON from stdin, print hook JSON; never fails
+  --hook           session-start hook of an agent: read its JSON from stdin, print the JSON that
+                   injects the context, then mark the handoffs consumed; never fails
+  --agent NAME     the agent running the hook: claude, codex, gemini, copilot (default: detected)
   --all-projects   take handoffs of every project
   --max-lines N    context budget for the merged text (default 200; 0 for none)
   --max-chars N    character budget for the merged text
@@ -109,6 +124,7 @@ legacy single file, deletes consumed handoffs past retention, and prints the mer
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       hook: { type: 'boolean' },
+      agent: { type: 'string' },
       'all-projects': { type: 'boolean' },
       'max-lines': { type: 'string' },
       'max-chars': { type: 'string' },
@@ -120,18 +136,34 @@ legacy single file, deletes consumed handoffs past retention, and prints the mer
         maxChars: optionalCount(values, 'max-chars'),
       };
       if (budget.maxLines === 0) budget.maxLines = Infinity;
-      const handoffs = store(values, io);
       if (values.hook) {
+        const agent = hookAgent(values);
         const input = parseHookInput(await readAll(io.stdin));
-        const output = await sessionStartHook(input, {
-          store: handoffs,
-          allProjects: values['all-projects'] === true,
-          envFile: io.env.CLAUDE_ENV_FILE,
-          ...budget,
-        });
-        io.stdout.write(`${JSON.stringify(output)}\n`);
+        const { sessionStartHook } = await import('../hooks/start.js');
+        let result;
+        try {
+          result = await sessionStartHook(input, {
+            store: openStore(values, io),
+            agent,
+            allProjects: values['all-projects'] === true,
+            envFile: io.env.CLAUDE_ENV_FILE,
+            env: io.env,
+            cwd: io.cwd,
+            ...budget,
+          });
+        } catch (error) {
+          // Even a store that cannot be opened must not stop the session.
+          io.stdout.write('{}\n');
+          io.stderr.write(`handoffs: warning: ${error instanceof Error ? error.message : String(error)}\n`);
+          return 0;
+        }
+        // Acknowledged only once the agent has the text: a hook killed before this point leaves
+        // the handoffs claimed by a dead process, and the next session receives them.
+        await writeFully(io.stdout, `${JSON.stringify(result.output)}\n`);
+        await result.acknowledge();
         return 0;
       }
+      const handoffs = openStore(values, io);
       const project = values['all-projects'] ? undefined : (await detectProject(io.cwd)).root;
       if (values['dry-run']) {
         const peeked = await handoffs.peek({ project, ...budget });
@@ -143,29 +175,57 @@ legacy single file, deletes consumed handoffs past retention, and prints the mer
       const result = await handoffs.start({ project, ...budget });
       if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else io.stdout.write(result.merged);
+      if (result.cleanup.error) io.stderr.write(`handoffs: warning: cleanup failed: ${result.cleanup.error.message}\n`);
       return 0;
     },
   },
 
   end: {
-    help: `Usage: handoffs end --hook
+    help: `Usage: handoffs end --hook [--agent NAME]
        handoffs end --slug SLUG [--file F]
 
-With --hook: the Claude Code SessionEnd hook. Reads the hook's JSON from stdin; if the session wrote
-no handoff of its own, writes a minimal one (session id, cwd, end reason, transcript path). Never fails.
+With --hook: the session-end hook of an agent (claude, codex, gemini, copilot; default: detected).
+Reads the hook's JSON from stdin. A session that did no work (no model reply in its transcript)
+gives back the handoffs its start claimed and leaves nothing; a session that wrote no handoff of
+its own leaves one built from its transcript: its request, the files it changed, the commands it
+ran, its last todos and last message. Never fails.
 Without --hook: the same as 'handoffs write'.`,
     options: {
       hook: { type: 'boolean' },
+      agent: { type: 'string' },
       slug: { type: 'string' },
       file: { type: 'string' },
       tag: { type: 'string', multiple: true },
       global: { type: 'boolean' },
+      session: { type: 'string' },
     },
     async run(args, io) {
       if (!args.values.hook) return commands.write!.run(args, io);
       try {
         const input = parseHookInput(await readAll(io.stdin));
-        const { written } = await sessionEndHook(input, { store: store(args.values, io) });
+        const { sessionEndHook } = await import('../hooks/end.js');
+        const result = await sessionEndHook(input, { store: openStore(args.values, io), agent: hookAgent(args.values), env: io.env, cwd: io.cwd });
+        if (result.outcome === 'gave-back') io.stderr.write(`handoffs: the session did no work; gave back ${result.restored.length} handoff(s)\n`);
+        if (result.written) io.stderr.write(`handoffs: wrote ${result.written.path}\n`);
+      } catch (error) {
+        io.stderr.write(`handoffs: warning: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+      return 0;
+    },
+  },
+
+  precompact: {
+    help: `Usage: handoffs precompact --hook [--agent NAME]
+
+Claude Code's PreCompact hook: before the session's context is compacted, writes what the
+session did so far (from its transcript) as a handoff, so compaction loses nothing. Never fails.`,
+    options: { hook: { type: 'boolean' }, agent: { type: 'string' } },
+    async run({ values }, io) {
+      if (!values.hook) throw new UsageError('precompact runs as a hook: pass --hook and the hook JSON on stdin');
+      try {
+        const input = parseHookInput(await readAll(io.stdin));
+        const { preCompactHook } = await import('../hooks/end.js');
+        const written = await preCompactHook(input, { store: openStore(values, io), agent: hookAgent(values), env: io.env, cwd: io.cwd });
         if (written) io.stderr.write(`handoffs: wrote ${written.path}\n`);
       } catch (error) {
         io.stderr.write(`handoffs: warning: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -177,12 +237,13 @@ Without --hook: the same as 'handoffs write'.`,
   list: {
     help: `Usage: handoffs list [--all] [--json]
 
-Lists pending handoffs, oldest first. --all includes consumed ones still kept.`,
+Lists pending handoffs and those claimed by a session that has not acknowledged them yet
+(marked "claimed"), oldest first. --all includes consumed ones still kept.`,
     options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
     async run({ values }, io) {
-      const refs = await store(values, io).list({ consumed: values.all === true });
+      const refs = await openStore(values, io).list({ consumed: values.all === true });
       if (values.json) io.stdout.write(`${JSON.stringify(refs, null, 2)}\n`);
-      else for (const ref of refs) io.stdout.write(`${ref.name}\n`);
+      else for (const ref of refs) io.stdout.write(`${ref.name}${ref.state === 'claimed' ? '\t(claimed)' : ''}\n`);
       return 0;
     },
   },
@@ -194,9 +255,32 @@ Prints one handoff (pending or consumed) without consuming it.`,
     options: { json: { type: 'boolean' } },
     positionals: 1,
     async run({ values, positionals }, io) {
-      const content = await store(values, io).read(requirePositional(positionals, 'NAME'));
+      const content = await openStore(values, io).read(requirePositional(positionals, 'NAME'));
       io.stdout.write(values.json ? `${JSON.stringify(content, null, 2)}\n` : content.body);
       return 0;
+    },
+  },
+
+  restore: {
+    help: `Usage: handoffs restore NAME... | --last | --session ID  [--json]
+
+Puts consumed handoffs back to pending, under new names, for the next session start:
+  NAME...       consumed names (…_done.md, as 'handoffs list --all' shows them)
+  --last        what the most recent session start consumed
+  --session ID  everything one agent session's start consumed`,
+    options: { last: { type: 'boolean' }, session: { type: 'string' }, json: { type: 'boolean' } },
+    positionals: 1000,
+    async run({ values, positionals }, io) {
+      const session = typeof values.session === 'string' ? values.session : undefined;
+      if (positionals.length === 0 && !values.last && session === undefined) throw new UsageError('name the handoffs to restore, or pass --last or --session ID');
+      const result = await openStore(values, io).restore({ names: positionals, last: values.last === true, session });
+      if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        for (const { from, to } of result.restored) io.stdout.write(`${from} -> ${to}\n`);
+        for (const name of result.missing) io.stderr.write(`handoffs: not a consumed handoff (any more): ${name}\n`);
+        for (const { name, code } of result.failed) io.stderr.write(`handoffs: could not restore ${name} (${code})\n`);
+      }
+      return result.failed.length > 0 || (positionals.length > 0 && result.missing.length > 0) ? EXIT_FAILURE : 0;
     },
   },
 
@@ -208,7 +292,7 @@ Never deletes a pending handoff.`,
     options: { 'older-than-days': { type: 'string' }, json: { type: 'boolean' } },
     async run({ values }, io) {
       const olderThanDays = optionalCount(values, 'older-than-days');
-      const result = await store(values, io).cleanup(olderThanDays === undefined ? {} : { olderThanDays });
+      const result = await openStore(values, io).cleanup(olderThanDays === undefined ? {} : { olderThanDays });
       if (values.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else io.stdout.write(`removed ${result.removed.length} consumed, ${result.temporaryRemoved.length} temporary\n`);
       return 0;
@@ -329,25 +413,41 @@ function isParseArgsError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-function handoffsDir(values: Parsed['values'], io: Io): string {
-  return resolveHome(String(values.dir ?? io.env.HANDOFFS_DIR ?? '~/.claude/handoffs'));
+/** `--agent` of a hook command, checked. */
+function hookAgent(values: Parsed['values']): HookAgent | undefined {
+  const agent = values.agent;
+  if (agent === undefined) return undefined;
+  if (typeof agent !== 'string' || !(HOOK_AGENTS as readonly string[]).includes(agent)) {
+    throw new UsageError(`--agent must be one of ${HOOK_AGENTS.join(', ')}, got '${String(agent)}'`);
+  }
+  return agent as HookAgent;
 }
 
-function store(values: Parsed['values'], io: Io): HandoffStore {
-  const legacy = values['legacy-file'] ?? '~/.claude/context-handoff.md';
-  return new HandoffStore({
-    dir: handoffsDir(values, io),
-    legacyFile: legacy === '' ? undefined : resolveHome(String(legacy)),
-    onWarning: (message) => io.stderr.write(`handoffs: warning: ${message}\n`),
+/** Writes all of `text` and waits until it is handed to the OS: the agent must have it before we acknowledge. */
+function writeFully(stream: Io['stdout'], text: string): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write(text, () => resolve());
   });
 }
 
-async function writerMeta(io: Io, options: { global: boolean; tags: string[] | undefined }): Promise<HandoffMeta> {
+/**
+ * Who writes: the project (unless global), host, branch, tags, and the agent and session — given,
+ * or read from what the agent puts in its shell's environment.
+ */
+async function writerMeta(
+  io: Io,
+  options: { global: boolean; tags: string[] | undefined; agent: string | undefined; session: string | undefined },
+): Promise<HandoffMeta> {
   const project = await detectProject(io.cwd);
   const meta: HandoffMeta = { cwd: io.cwd, host: hostname() };
   if (!options.global) meta.project = project.root;
   if (project.branch) meta.branch = project.branch;
-  const sessionId = io.env[SESSION_ENV];
+  const env = io.env;
+  const agent =
+    options.agent ??
+    (env.CLAUDECODE === '1' ? 'claude' : env.GEMINI_SESSION_ID || env.GEMINI_CLI === '1' ? 'gemini' : env.COPILOT_CLI === '1' ? 'copilot' : undefined);
+  const sessionId = options.session ?? env[SESSION_ENV] ?? env.CLAUDE_CODE_SESSION_ID ?? env.GEMINI_SESSION_ID;
+  if (agent) meta.agent = agent;
   if (sessionId) meta.sessionId = sessionId;
   if (options.tags?.length) meta.tags = options.tags;
   return meta;

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { HandoffStore } from '../handoff/store.js';
+import { openStore } from './store.js';
 import type { ProjectScope } from '../mcp/project.js';
 import { optionalCount, resolveHome, UsageError, type Io, type Parsed } from './args.js';
 
@@ -45,10 +45,7 @@ async function runMcp({ values }: Parsed, io: Io): Promise<number> {
   const leaseMs = optionalCount(values, 'lease-ms');
   if (leaseMs === 0) throw new UsageError('--lease-ms must be at least 1');
   const { serveStdio } = await import('../mcp/stdio.js');
-  const store = new HandoffStore({
-    dir: resolveHome(String(values.dir ?? io.env.HANDOFFS_DIR ?? '~/.claude/handoffs')),
-    onWarning: (message) => io.stderr.write(`handoffs: warning: ${message}\n`),
-  });
+  const store = openStore(values, io);
   await serveStdio({
     store,
     memoryDir: (project) => memoryDir(values, io, project),
@@ -68,6 +65,8 @@ async function runMcp({ values }: Parsed, io: Io): Promise<number> {
  * to change when that choice changes; it may depend on the project, as Claude Code's per-project
  * auto memory does).
  */
-async function memoryDir(values: Parsed['values'], io: Io, _project: ProjectScope): Promise<string> {
-  return resolveHome(String(values['memory-dir'] ?? io.env.HANDOFFS_MEMORY_DIR ?? '~/.claude/memory'));
+/** The same folder the `memory` commands use: Claude Code's auto memory of the project, unless overridden. */
+async function memoryDir(values: Parsed['values'], io: Io, project: ProjectScope): Promise<string> {
+  const { memoryTarget } = await import('./memory.js');
+  return (await memoryTarget(values, { env: io.env, cwd: project.root })).dir;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { parseHookInput } from '../claude/hooks.js';
+import { parseHookInput } from '../hooks/session.js';
 import { claudeMemoryDir } from '../claude/memory-location.js';
 import { isMemoryType, MEMORY_TYPES } from '../memory/front-matter.js';
 import { MemoryIndex } from '../memory/memory-index.js';
@@ -147,7 +147,7 @@ async function repairHook(values: Parsed['values'], io: Io): Promise<number> {
  * `--memory-dir`, else `$HANDOFFS_MEMORY_DIR`, else the auto-memory folder Claude Code loads for a
  * session in the current directory (read with the command's own HOME and CLAUDE_CONFIG_DIR).
  */
-async function memoryTarget(values: Parsed['values'], io: Pick<Io, 'env' | 'cwd'>): Promise<MemoryTarget> {
+export async function memoryTarget(values: Parsed['values'], io: Pick<Io, 'env' | 'cwd'>): Promise<MemoryTarget> {
   if (typeof values['memory-dir'] === 'string') return { dir: resolveHome(values['memory-dir']), source: 'option' };
   if (io.env.HANDOFFS_MEMORY_DIR) return { dir: resolveHome(io.env.HANDOFFS_MEMORY_DIR), source: 'env' };
   const location = await claudeMemoryDir(io.cwd, { env: io.env });

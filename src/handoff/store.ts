@@ -262,6 +262,8 @@ export class HandoffStore {
   readonly #runtime: Runtime;
   readonly #timeZone: TimeZone;
   readonly #backend: () => Promise<HandoffBackend>;
+  /** Whether `dir` is a folder (paths join) or a URL (`<location>/<name>`). */
+  readonly #isFolder: boolean;
 
   constructor(options: HandoffStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new HandoffError('INVALID_OPTION', 'HandoffStore needs options');
@@ -274,6 +276,7 @@ export class HandoffStore {
     this.#timeZone = oneOf('timeZone', options.timeZone ?? 'local', ['local', 'utc']);
     this.retentionDays = nonNegative('retentionDays', options.retentionDays ?? 7);
     this.leaseMs = positive('leaseMs', options.leaseMs ?? 60_000);
+    this.#isFolder = hasDir;
     if (hasDir) {
       this.dir = resolve(options.dir!);
       const backend = new DirectoryBackend({
@@ -573,7 +576,7 @@ export class HandoffStore {
   }
 
   #path(name: string): string {
-    return join(this.dir, name);
+    return this.#isFolder ? join(this.dir, name) : `${this.dir.replace(/\/+$/, '')}/${name}`;
   }
 
   async #io<T>(action: string, run: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planInit } from '../../src/agents/init.js';
-import { parseHookInput } from '../../src/claude/hooks.js';
+import { parseHookInput } from '../../src/hooks/session.js';
 
 describe('parseHookInput', () => {
   it('reads a hook object and treats anything else as empty', () => {

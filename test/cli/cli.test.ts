@@ -253,14 +253,79 @@ describe('handoffs command (built CLI, real processes)', () => {
       const [name] = await readdir(dir());
       const text = await readFile(join(dir(), name!), 'utf8');
       expect(name).toMatch(/_session-end\.md$/);
-      expect(text).toContain('Session silent-session ended (prompt_input_exit) without writing a handoff.');
+      expect(text).toContain('Claude Code session silent-session ended (prompt_input_exit) without writing a handoff; its transcript could not be read fully (MISSING).');
       expect(text).toContain('Transcript: /home/user/.claude/projects/p/silent-session.jsonl');
       expect(text).toContain('sessionId: "silent-session"');
+      expect(text).toContain('agent: "claude"');
 
       await run(['write', '--slug', 'real'], { stdin: 'real handoff', env: { HANDOFFS_SESSION_ID: 'busy-session' } });
       await run(['start']);
       expect((await run(['end', '--hook'], { stdin: sessionEnd(work, 'busy-session') })).code).toBe(0);
       expect((await readdir(dir())).filter((file) => !file.endsWith('_done.md'))).toEqual([]);
+    });
+
+    const fixture = (agent: string, file: string) => join(import.meta.dirname, '..', 'fixtures', 'transcripts', agent, file);
+
+    it('end --hook leaves a trace built from the transcript: request, files changed, commands, todos, last message', async () => {
+      const input = JSON.stringify({ session_id: 'worked', transcript_path: fixture('claude', 'tool-session.jsonl'), cwd: work, hook_event_name: 'SessionEnd', reason: 'other' });
+      const result = await run(['end', '--hook'], { stdin: input });
+      expect(result.code).toBe(0);
+      const [name] = await readdir(dir());
+      const { body } = JSON.parse((await run(['show', name!, '--json'])).stdout) as { body: string };
+      expect(body).toContain('Claude Code session worked wrote no handoff');
+      expect(body).toContain('Create hello.txt, finalize notes.txt');
+      expect(body).toMatch(/hello\.txt \(created\)/);
+      expect(body).toMatch(/notes\.txt \(edited\)/);
+      expect(body).toContain('ls && wc -l hello.txt');
+      expect(body).toContain('[ ] Release the change');
+    });
+
+    it('a session that never reached the model gives back what its start claimed, and leaves nothing', async () => {
+      await run(['write', '--slug', 'waiting'], { stdin: 'context for a working session' });
+      const start = await run(['start', '--hook'], { stdin: JSON.stringify({ session_id: 'no-key', cwd: work, hook_event_name: 'SessionStart', source: 'startup' }) });
+      expect(start.stdout).toContain('context for a working session');
+      expect((await run(['list'])).stdout).toBe('');
+      const end = await run(['end', '--hook'], {
+        stdin: JSON.stringify({ session_id: 'no-key', transcript_path: fixture('claude', 'not-logged-in.jsonl'), cwd: work, hook_event_name: 'SessionEnd', reason: 'other' }),
+      });
+      expect(end.stderr).toContain('the session did no work; gave back 1 handoff(s)');
+      const next = await run(['start', '--hook'], { stdin: JSON.stringify({ session_id: 'next', cwd: work, hook_event_name: 'SessionStart', source: 'startup' }) });
+      expect(next.stdout).toContain('context for a working session');
+      expect((await readdir(dir())).filter((file) => file.includes('session-end'))).toEqual([]);
+    });
+
+    it('start --hook speaks each agent\'s output: Copilot\'s top-level additionalContext, hookSpecificOutput for the others', async () => {
+      await run(['write', '--slug', 'for-copilot'], { stdin: 'copilot gets this' });
+      const copilot = await run(['start', '--hook'], { stdin: JSON.stringify({ sessionId: 'c1', cwd: work, source: 'new', timestamp: 1 }), env: { COPILOT_CLI: '1' } });
+      expect(JSON.parse(copilot.stdout)).toEqual({ additionalContext: expect.stringContaining('copilot gets this') });
+      await run(['write', '--slug', 'for-gemini'], { stdin: 'gemini gets this' });
+      const gemini = await run(['start', '--hook', '--agent', 'gemini'], { stdin: JSON.stringify({ session_id: 'g1', cwd: work, source: 'startup' }) });
+      expect(JSON.parse(gemini.stdout)).toEqual({ hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: expect.stringContaining('gemini gets this') } });
+      expect((await run(['start', '--hook', '--agent', 'nope'], { stdin: '{}' })).code).toBe(2);
+    });
+
+    it('a resumed session is not handed the handoff it wrote itself', async () => {
+      await run(['write', '--slug', 'mine'], { stdin: 'written by s1', env: { HANDOFFS_SESSION_ID: 's1' } });
+      const resumed = await run(['start', '--hook'], { stdin: JSON.stringify({ session_id: 's1', cwd: work, source: 'resume' }) });
+      expect(resumed.stdout.trim()).toBe('{}');
+      const other = await run(['start', '--hook'], { stdin: JSON.stringify({ session_id: 's2', cwd: work, source: 'startup' }) });
+      expect(other.stdout).toContain('written by s1');
+    });
+
+    it('precompact --hook writes what the session did so far', async () => {
+      const input = JSON.stringify({ session_id: 'long', transcript_path: fixture('claude', 'tool-session.jsonl'), cwd: work, hook_event_name: 'PreCompact', trigger: 'manual' });
+      expect((await run(['precompact', '--hook'], { stdin: input })).code).toBe(0);
+      const [name] = await readdir(dir());
+      expect(name).toMatch(/_before-compact\.md$/);
+    });
+
+    it('restore puts the last start back', async () => {
+      await run(['write', '--slug', 'again'], { stdin: 'read me twice' });
+      await run(['start']);
+      const restored = await run(['restore', '--last']);
+      expect(restored.stdout).toMatch(/_again~[a-z0-9]+-[a-z0-9]+_done\.md -> .*_again~[a-z0-9]+\.md\n$/);
+      expect((await run(['start'])).stdout).toContain('read me twice');
+      expect((await run(['restore'])).code).toBe(2);
     });
 
     it('end --hook exits 0 even when it cannot write', async () => {

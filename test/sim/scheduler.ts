@@ -31,6 +31,8 @@ interface Step {
   readonly actor: Actor;
   readonly seq: number;
   readonly label: string;
+  /** For a sleep: the world's version when it began; it can end once the world has changed. */
+  readonly since?: number;
   readonly run: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -101,7 +103,8 @@ export async function runSchedule(
     const gate = (op: string, args: readonly unknown[], run: () => unknown) =>
       new Promise((resolve, reject) => {
         const label = `${actor.spec.name}:${op}(${args.map(describe).join(',')})`;
-        actor.pending.push({ actor, seq: actor.seq++, label, run, resolve, reject });
+        const since = op === 'sleep' ? world.version : undefined;
+        actor.pending.push({ actor, seq: actor.seq++, label, run, resolve, reject, since });
       });
     const sleep = (ms: number) => gate('sleep', [ms], () => void (world.clock += Math.ceil(ms))) as Promise<void>;
     const runtime = simRuntime(world, actor.pid, (entry) => actor.record(entry), sleep);
@@ -129,14 +132,22 @@ export async function runSchedule(
         ticks,
         crashes,
         world.effects.map((effect) => `${effect.kind}:${effect.id}:${effect.actor}`).join(';'),
-        ...actors.map((actor) => `${actor.state}:${actor.history}:${actor.pending.map((step) => step.label).join(';')}`),
+        // Whether each sleeper is awake decides what can run next, so it is part of the state.
+        ...actors.map(
+          (actor) =>
+            `${actor.state}:${actor.history}:${actor.pending.map((step) => `${step.label}${step.since === undefined ? '' : step.since < world.version ? '+' : '-'}`).join(';')}`,
+        ),
       ].join('\n'),
     );
 
   let steps = 0;
   for (;;) {
-    const runnable = actors.flatMap((actor) => actor.pending);
-    if (runnable.length === 0) break;
+    const pending = actors.flatMap((actor) => actor.pending);
+    if (pending.length === 0) break;
+    // A sleeper wakes once something else changed, or when nothing else can run (time must pass):
+    // waiting in a loop that nothing disturbs would only add states, never behaviours.
+    const awake = pending.filter((step) => step.since === undefined || step.since < world.version);
+    const runnable = awake.length > 0 ? awake : pending;
     if (steps >= budget.maxSteps) return finish(false);
     const actions: Array<{ option: Option; apply: () => void }> = runnable.map((step) => ({
       option: { type: 'step', label: step.label },
@@ -158,6 +169,7 @@ export async function runSchedule(
         apply: () => {
           ticks--;
           world.clock += budget.tickMs;
+          world.version++;
         },
       });
     }
@@ -171,6 +183,7 @@ export async function runSchedule(
             actor.state = 'crashed';
             actor.pending.length = 0;
             world.alive.delete(actor.pid);
+            world.version++;
           },
         });
       }

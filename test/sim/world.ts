@@ -27,6 +27,8 @@ export class World {
   readonly effects: Effect[] = [];
   /** A rename between these folder prefixes fails with EXDEV, as across filesystems. */
   crossDevice: readonly string[] = [];
+  /** Counts every change of state (a file changed, the clock moved, a process died). */
+  version = 0;
 
   constructor(clock: number) {
     this.clock = clock;
@@ -161,6 +163,13 @@ export type Gate = (op: string, args: readonly unknown[], run: () => unknown) =>
 export function simFs(world: World, actor: string, gate: Gate): FileSystem {
   const v = world.volume;
   const step = <T>(op: string, args: readonly unknown[], run: () => T) => gate(op, args, run) as Promise<T>;
+  // A change of shared state: a sleeping actor may wake after one.
+  const change = <T>(op: string, args: readonly unknown[], run: () => T) =>
+    step(op, args, () => {
+      const value = run();
+      world.version++;
+      return value;
+    });
   // Content is destroyed when its last name goes and no other file holds it (a copy across
   // devices holds the same content in another inode).
   const destroyIfLast = (path: string, by: 'unlink' | 'replace') => {
@@ -175,7 +184,7 @@ export function simFs(world: World, actor: string, gate: Gate): FileSystem {
         return new Uint8Array(v.readFileSync(path) as Buffer);
       }),
     createFile: (path, data, { mode }) =>
-      step('createFile', [path, data.byteLength], () => {
+      change('createFile', [path, data.byteLength], () => {
         const fd = v.openSync(path, 'wx', mode);
         try {
           v.writeSync(fd, data);
@@ -186,9 +195,9 @@ export function simFs(world: World, actor: string, gate: Gate): FileSystem {
         const now = new Date(world.clock);
         v.utimesSync(path, now, now);
       }),
-    link: (existing, created) => step('link', [existing, created], () => void v.linkSync(existing, created)),
+    link: (existing, created) => change('link', [existing, created], () => void v.linkSync(existing, created)),
     rename: (from, to) =>
-      step('rename', [from, to], () => {
+      change('rename', [from, to], () => {
         const crossing = world.crossDevice.some((prefix) => from.startsWith(prefix) !== to.startsWith(prefix));
         if (crossing) throw failure('EXDEV', `${from} -> ${to}`);
         v.lstatSync(from);
@@ -207,7 +216,7 @@ export function simFs(world: World, actor: string, gate: Gate): FileSystem {
         }
       }),
     unlink: (path) =>
-      step('unlink', [path], () => {
+      change('unlink', [path], () => {
         v.lstatSync(path);
         destroyIfLast(path, 'unlink');
         v.unlinkSync(path);
@@ -220,9 +229,9 @@ export function simFs(world: World, actor: string, gate: Gate): FileSystem {
       ),
     lstat: (path) => step('lstat', [path], () => fileInfo(v.lstatSync(path) as StatLike)),
     stat: async (path) => fileInfo(v.statSync(path) as StatLike),
-    mkdir: (path, { recursive, mode }) => step('mkdir', [path], () => void v.mkdirSync(path, { recursive, mode })),
-    utimes: (path, atime, mtime) => step('utimes', [path, mtime.getTime()], () => v.utimesSync(path, atime, mtime)),
-    chmod: (path, mode) => step('chmod', [path, mode], () => v.chmodSync(path, mode)),
+    mkdir: (path, { recursive, mode }) => change('mkdir', [path], () => void v.mkdirSync(path, { recursive, mode })),
+    utimes: (path, atime, mtime) => change('utimes', [path, mtime.getTime()], () => v.utimesSync(path, atime, mtime)),
+    chmod: (path, mode) => change('chmod', [path, mode], () => v.chmodSync(path, mode)),
     syncDir: async () => {},
   };
 }

@@ -10,7 +10,7 @@ export interface PgModule {
 }
 
 /** Proposed for `HandoffErrorCode`: an optional peer dependency is not installed. */
-export const MISSING_DEPENDENCY = 'MISSING_DEPENDENCY' as HandoffErrorCode;
+export const MISSING_DEPENDENCY: HandoffErrorCode = 'MISSING_DEPENDENCY';
 
 /**
  * Loads `pg`, an optional peer dependency: only users of this store install it, and only they pay
