@@ -144,7 +144,13 @@ export interface Scenario {
 
 /** Plants a scenario's files in a fresh world. */
 export function plant(world: World, scenario: Scenario): Wiring {
-  for (const [path, text] of Object.entries(scenario.foreign)) world.volume.writeFileSync(path, text);
+  // Every file carries the simulated clock: a real mtime would differ from run to run and no two
+  // runs would ever meet in one state.
+  const start = new Date(START);
+  for (const [path, text] of Object.entries(scenario.foreign)) {
+    world.volume.writeFileSync(path, text);
+    world.volume.utimesSync(path, start, start);
+  }
   if (!scenario.legacy) return {};
   const legacyFile = `${LEGACY_DIR}/context-handoff.md`;
   world.volume.writeFileSync(legacyFile, bodyOf('legacy'));

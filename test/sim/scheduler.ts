@@ -108,7 +108,7 @@ export async function runSchedule(
       });
     const sleep = (ms: number) => gate('sleep', [ms], () => void (world.clock += Math.ceil(ms))) as Promise<void>;
     const runtime = simRuntime(world, actor.pid, (entry) => actor.record(entry), sleep);
-    const fs = simFs(world, actor.spec.name, gate);
+    const fs = simFs(world, actor.spec.name, gate, { seesTemporaryFiles: actor.spec.role === 'cleaner' });
     void actor.spec.run({ fs, runtime, pid: actor.pid }).then(
       () => {
         if (actor.state === 'running') actor.state = 'done';
@@ -123,8 +123,8 @@ export async function runSchedule(
   }
   await turn();
 
-  const key = () =>
-    hash(
+  const key = () => hash(keyParts().join('\n'));
+  const keyParts = () =>
       [
         world.fingerprint(),
         world.clock,
@@ -137,8 +137,8 @@ export async function runSchedule(
           (actor) =>
             `${actor.state}:${actor.history}:${actor.pending.map((step) => `${step.label}${step.since === undefined ? '' : step.since < world.version ? '+' : '-'}`).join(';')}`,
         ),
-      ].join('\n'),
-    );
+      ];
+  if (process.env.SIM_DEBUG_KEYS) (globalThis as Record<string, unknown>).__simKeyParts = keyParts;
 
   let steps = 0;
   for (;;) {

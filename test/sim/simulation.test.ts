@@ -11,7 +11,11 @@ import { exhaustive as scenarios, mutantScenario, randomScenario } from './scena
 const RANDOM_SCHEDULES = Number(process.env.SIM_SCHEDULES ?? 1500);
 const MUTANT_BUDGET = Number(process.env.SIM_MUTANT_SCHEDULES ?? 1500);
 /** Scenarios small enough to search exhaustively in seconds; the rest are exhaustive under stress. */
-const QUICK = new Set(['restore against consumers and a release', 'legacy file on another device, 2 consumers, 1 crash']);
+const QUICK = new Set([
+  'lease expiry: a holder past its lease, a taker, 1 crash',
+  'restore against consumers and a release',
+  'legacy file on another device, 2 consumers, 1 crash',
+]);
 
 function explain(result: SearchResult): string {
   const violation = result.violation;

@@ -151,6 +151,9 @@ function failure(code: string, message: string): Error {
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
+/** Writers' temporary files (the directory store's TEMP_PATTERN). */
+const TEMP_NAME = /^\.handoff-[0-9]+-(?:[0-9]+-)?[0-9a-z]+\.tmp$/;
+
 /** How an actor's filesystem calls reach the world: each is a step the scheduler must grant. */
 export type Gate = (op: string, args: readonly unknown[], run: () => unknown) => Promise<unknown>;
 
@@ -160,7 +163,7 @@ export type Gate = (op: string, args: readonly unknown[], run: () => unknown) =>
  * atomic step. `syncDir` and `stat` (of the folders, whose mode never changes) are not scheduling
  * points: they can observe nothing another actor does.
  */
-export function simFs(world: World, actor: string, gate: Gate): FileSystem {
+export function simFs(world: World, actor: string, gate: Gate, options: { seesTemporaryFiles: boolean } = { seesTemporaryFiles: true }): FileSystem {
   const v = world.volume;
   const step = <T>(op: string, args: readonly unknown[], run: () => T) => gate(op, args, run) as Promise<T>;
   // A change of shared state: a sleeping actor may wake after one.
@@ -225,6 +228,11 @@ export function simFs(world: World, actor: string, gate: Gate): FileSystem {
       step('readdir', [path], (): DirEntry[] =>
         (v.readdirSync(path, { withFileTypes: true }) as Array<{ name: unknown } & Parameters<typeof kindOf>[0]>)
           .map((entry) => ({ name: String(entry.name), kind: kindOf(entry) }))
+          // The one abstraction of the search (docs/RELIABILITY.md): only cleanup reads writers'
+          // temporary files from a listing, so other actors' listings leave them out. Otherwise
+          // whether a listing came before or after a writer's temporary file would split every
+          // state in two, for no difference in behaviour.
+          .filter((entry) => options.seesTemporaryFiles || !TEMP_NAME.test(entry.name))
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       ),
     lstat: (path) => step('lstat', [path], () => fileInfo(v.lstatSync(path) as StatLike)),
