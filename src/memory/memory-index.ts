@@ -301,6 +301,7 @@ export class MemoryIndex {
   async read(topic: string): Promise<string> {
     const file = topicFile(topic);
     const path = this.#topicPath(file);
+    await this.#insideOnly(file);
     const text = await this.#readText(path);
     if (text === undefined) throw new MemoryError('NOT_FOUND', `no topic file ${file}`, { path });
     return text;
@@ -370,6 +371,7 @@ export class MemoryIndex {
     if (input.body !== undefined && typeof input.body !== 'string') throw new MemoryError('INVALID_OPTION', 'body must be a string');
     return this.#io('upsert', this.indexPath, async () => {
       await this.#ensureDir();
+      await this.#insideOnly(file);
       const defaultTitle = givenTitle ?? file.replace(/\.md$/, '').split('/').at(-1)!;
       const existingText = input.body === undefined ? await this.#readText(this.#topicPath(file)) : undefined;
       const base = input.body ?? existingText ?? `# ${defaultTitle}\n\n${description}\n`;
@@ -399,7 +401,10 @@ export class MemoryIndex {
         found = current.entries.some((entry) => topicKey(entry.file) === topicKey(file));
         return removeEntry(current, file);
       });
-      if (!options.keepFile) await unlinkIfExists(this.#fs, this.#topicPath(file));
+      if (!options.keepFile) {
+        await this.#insideOnly(file);
+        await unlinkIfExists(this.#fs, this.#topicPath(file));
+      }
       return found;
     });
   }
@@ -598,7 +603,9 @@ export class MemoryIndex {
     const target = resolveLink(file);
     if (target.kind !== 'topic') return undefined;
     try {
-      return await this.#readText(this.#topicPath(topicFile(target.file)));
+      const topic = topicFile(target.file);
+      await this.#insideOnly(topic);
+      return await this.#readText(this.#topicPath(topic));
     } catch {
       return undefined;
     }
@@ -611,8 +618,32 @@ export class MemoryIndex {
 
   async #writeTopic(file: string, text: string): Promise<void> {
     const path = this.#topicPath(file);
-    if (file.includes('/')) await this.#fs.mkdir(join(this.dir, posix.dirname(file)), { recursive: true, mode: 0o700 });
+    if (file.includes('/')) {
+      await this.#insideOnly(file);
+      await this.#fs.mkdir(join(this.dir, posix.dirname(file)), { recursive: true, mode: 0o700 });
+      await this.#insideOnly(file);
+    }
     await writeFileAtomic(this.#fs, path, encoder.encode(text), { mode: FILE_MODE, durable: this.#durable, tag: this.#runtime.uniqueTag() });
+  }
+
+  /**
+   * Refuses a nested topic whose folders are not real folders inside the memory directory: a
+   * symbolic link to a folder would carry reads and writes outside it. Missing folders are fine
+   * (a write creates them).
+   *
+   * @throws MemoryError `INVALID_TOPIC`.
+   */
+  async #insideOnly(file: string): Promise<void> {
+    const segments = file.split('/').slice(0, -1);
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const info = await lstatIfExists(this.#fs, join(this.dir, ...segments.slice(0, depth)));
+      if (info === undefined) return;
+      if (info.kind !== 'directory') {
+        throw new MemoryError('INVALID_TOPIC', `topic ${file} goes through ${segments.slice(0, depth).join('/')}, which is not a folder inside the memory directory`, {
+          path: join(this.dir, ...segments.slice(0, depth)),
+        });
+      }
+    }
   }
 
   #topicPath(file: string): string {

@@ -166,3 +166,30 @@ describe('security defaults', () => {
     for (const file of allowed) expect(readFileSync(file, 'utf8'), file).toMatch(/child_process/);
   });
 });
+
+describe('MemoryIndex never reaches outside its folder through a symbolic link to a folder', () => {
+  it('read, upsert, remove and search refuse or skip a topic under a symlinked folder', async () => {
+    const { mkdtemp, mkdir: makeDir, writeFile: write, symlink, readdir: list, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { MemoryIndex } = await import('../../src/index.js');
+    const root = await mkdtemp(join(tmpdir(), 'handoffs-memory-link-'));
+    try {
+      const outside = join(root, 'outside');
+      const memory = join(root, 'memory');
+      await makeDir(outside);
+      await makeDir(memory);
+      await write(join(outside, 'secret.md'), 'outside text\n');
+      await symlink(outside, join(memory, 'notes'));
+      await write(join(memory, 'MEMORY.md'), '# Memory\n\n## S\n\n- [Secret](notes/secret.md) — planted\n');
+      const index = await MemoryIndex.open({ dir: memory });
+      await expect(index.read('notes/secret')).rejects.toMatchObject({ code: 'INVALID_TOPIC' });
+      await expect(index.upsert({ topic: 'notes/planted', section: 'S', summary: 'x', body: 'y' })).rejects.toMatchObject({ code: 'INVALID_TOPIC' });
+      await expect(index.remove('notes/secret')).rejects.toMatchObject({ code: 'INVALID_TOPIC' });
+      // The only word of the outside file: found only if its body were read through the link.
+      expect(await index.search('outside', { bodies: true })).toEqual([]);
+      expect((await list(outside)).sort()).toEqual(['secret.md']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
