@@ -7,6 +7,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
+    // import.meta.url in the CommonJS build (memfs is loaded with createRequire).
+    shims: true,
     dts: true,
     clean: true,
     target: 'node20',

@@ -14,6 +14,28 @@ cd "$work/app"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --silent "$work/$tarball" "typescript@5.9" "@types/node@^20" >/dev/null
 
+# Without its optional peers (memfs, pg, the MCP SDK), the package installs, imports and
+# type-checks; memoryFs() says what to install, with a stable code.
+cat > no-memfs.mjs <<'JS'
+import { HandoffStore, memoryFs, HandoffError } from 'handoffs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const store = new HandoffStore({ dir: join(await mkdtemp(join(tmpdir(), 'smoke-')), 'h') });
+await store.write({ slug: 'disk', body: 'on disk' });
+if ((await store.consume()).handoffs[0]?.body !== 'on disk') throw new Error('disk store broken');
+try {
+  memoryFs();
+  throw new Error('memoryFs() worked without memfs');
+} catch (error) {
+  if (!(error instanceof HandoffError) || error.code !== 'MISSING_DEPENDENCY') throw error;
+}
+console.log('without memfs ok');
+JS
+test ! -d node_modules/memfs
+node no-memfs.mjs
+echo "install size without optional peers: $(du -sk node_modules | cut -f1) KB (typescript and @types/node included: $(du -sk node_modules/typescript node_modules/@types | awk '{s+=$1} END {print s}') KB)"
+
 cat > esm.mjs <<'JS'
 import { HandoffStore, memoryFs, HandoffError } from 'handoffs';
 const fs = memoryFs();
@@ -45,7 +67,10 @@ cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["types.mts", "types.cts"] }
 JSON
 npx tsc -p .
-echo "types ok (import and require)"
+echo "types ok (import and require), without memfs installed"
+
+# The in-memory adapter, once its optional peer is installed.
+npm install --no-audit --no-fund --silent memfs >/dev/null
 
 for node in node "$@"; do
   echo "node $("$node" --version):"

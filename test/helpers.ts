@@ -26,7 +26,7 @@ export const adapters: Array<{ name: string; sandbox(): Promise<Sandbox> }> = [
     async sandbox() {
       const fs = memoryFs();
       await fs.mkdir('/sandbox', { recursive: true, mode: 0o755 });
-      return { fs, root: '/sandbox', removeDir: (path) => fs.volume.promises.rmdir(path), dispose: async () => {} };
+      return { fs, root: '/sandbox', removeDir: (path) => (fs.volume as unknown as { promises: { rmdir(path: string): Promise<void> } }).promises.rmdir(path), dispose: async () => {} };
     },
   },
 ];

@@ -1,19 +1,55 @@
 import { constants } from 'node:fs';
-import { Volume, createFsFromVolume } from 'memfs';
+import { createRequire } from 'node:module';
+import { HandoffError } from '../errors.js';
 import { kindOf, toFileInfo } from './stat.js';
 import type { FileSystem } from './types.js';
+
+/**
+ * The memfs volume behind a {@link MemoryFileSystem}: the members most tests need, typed here so
+ * that `handoffs` does not depend on memfs's types. It is a memfs `Volume`; cast it to use more.
+ */
+export interface MemoryVolume {
+  /** The files under `paths` (default: all) as `{ path: text }`; directories as `null`. */
+  toJSON(paths?: string | string[], json?: object, isRelative?: boolean): Record<string, string | null>;
+  /** Adds files (`{ path: text }`, `null` for a directory), relative to `cwd`. */
+  fromJSON(json: Record<string, string | null>, cwd?: string): void;
+  /** Removes every file and directory. */
+  reset(): void;
+}
 
 /** A {@link FileSystem} held in memory, with the memfs volume behind it for inspection. */
 export interface MemoryFileSystem extends FileSystem {
   /** The memfs volume: seed it with `volume.fromJSON(...)`, inspect it with `volume.toJSON()`. */
-  readonly volume: Volume;
+  readonly volume: MemoryVolume;
+}
+
+type Memfs = typeof import('memfs');
+let memfs: Memfs | undefined;
+
+/**
+ * memfs, loaded on first use: it is an optional peer dependency, installed only by those who test
+ * with `memoryFs()` (it is most of what installing handoffs would otherwise bring).
+ *
+ * @throws HandoffError `MISSING_DEPENDENCY` when it is not installed.
+ */
+function loadMemfs(): Memfs {
+  if (memfs) return memfs;
+  try {
+    memfs = createRequire(import.meta.url)('memfs') as Memfs;
+    return memfs;
+  } catch (error) {
+    throw new HandoffError('MISSING_DEPENDENCY', "memoryFs() needs the 'memfs' package: npm install --save-dev memfs", { cause: error });
+  }
 }
 
 /**
  * The in-memory adapter, on memfs. Behaves like `nodeFs()` for everything the stores rely on (the
  * same contract suite runs against both), so code under test cannot tell it is in memory.
  *
+ * memfs is an optional peer dependency: `npm install --save-dev memfs` to use this adapter.
+ *
  * @param volume - an existing memfs volume to share; a fresh empty one when omitted.
+ * @throws HandoffError `MISSING_DEPENDENCY` when memfs is not installed.
  * @example
  * ```ts
  * const fs = memoryFs();
@@ -22,10 +58,12 @@ export interface MemoryFileSystem extends FileSystem {
  * console.log(fs.volume.toJSON());
  * ```
  */
-export function memoryFs(volume: Volume = new Volume()): MemoryFileSystem {
-  const fs = createFsFromVolume(volume).promises;
+export function memoryFs(volume?: MemoryVolume): MemoryFileSystem {
+  const { Volume, createFsFromVolume } = loadMemfs();
+  const vol = (volume ?? new Volume()) as InstanceType<Memfs['Volume']>;
+  const fs = createFsFromVolume(vol).promises;
   return {
-    volume,
+    volume: vol as unknown as MemoryVolume,
     async readFile(path) {
       const handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
