@@ -178,6 +178,27 @@ export function describeBackendContract(name: string, setup: () => Promise<Contr
       expect((await s.contents({ since: new Date(clock - 60_000) })).map((content) => content.body)).toEqual(['new']);
     });
 
+    it('watch announces what is pending, then each handoff written after, once each', async (context) => {
+      const s = store();
+      await s.write({ slug: 'before', body: 'b' });
+      const controller = new AbortController();
+      const names = s.watch({ signal: controller.signal })[Symbol.asyncIterator]();
+      const next = () =>
+        Promise.race([names.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no announcement within 10 s')), 10_000))]);
+      let first: IteratorResult<string>;
+      try {
+        first = await next();
+      } catch (error) {
+        if ((error as { code?: string }).code === 'INVALID_OPTION') return context.skip();
+        throw error;
+      }
+      expect(first.value).toMatch(/_before\.md$/);
+      await store().write({ slug: 'after', body: 'a' });
+      expect((await next()).value).toMatch(/_after\.md$/);
+      controller.abort();
+      await names.return?.(undefined);
+    });
+
     it('claims at most `limit`, oldest first', async () => {
       let clock = Date.parse('2026-11-25T12:00:00.000Z');
       const s = store({ now: () => new Date(clock) });

@@ -43,6 +43,7 @@ Commands:
   list                           pending and claimed handoffs, oldest first
   show NAME                      print one handoff without consuming it
   restore [NAME...] [--last]     put consumed handoffs back to pending
+  watch                          print each new pending handoff's name as it appears
   cleanup                        delete consumed handoffs past retention
   memory <where|lint|search|show|add|repair|split>   Claude Code's auto memory (see 'handoffs memory --help')
   init [--agent NAME]            set up an agent's hooks and instructions (claude, codex, gemini, copilot, opencode, all)
@@ -257,6 +258,32 @@ Prints one handoff (pending or consumed) without consuming it.`,
     async run({ values, positionals }, io) {
       const content = await openStore(values, io).read(requirePositional(positionals, 'NAME'));
       io.stdout.write(values.json ? `${JSON.stringify(content, null, 2)}\n` : content.body);
+      return 0;
+    },
+  },
+
+  watch: {
+    help: `Usage: handoffs watch [--json]
+
+Prints the name of each pending handoff as it appears (those pending now first), one per line,
+until interrupted: a planner can react to new work without polling. PostgreSQL announces through
+LISTEN/NOTIFY, a directory through filesystem events. --json prints {"name": …} lines.`,
+    options: { json: { type: 'boolean' } },
+    async run({ values }, io) {
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const store = openStore(values, io);
+      try {
+        for await (const name of store.watch({ signal: controller.signal })) {
+          io.stdout.write(values.json ? `${JSON.stringify({ name })}\n` : `${name}\n`);
+        }
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await store.close();
+      }
       return 0;
     },
   },

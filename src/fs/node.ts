@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, watch } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { kindOf, toFileInfo } from './stat.js';
 import type { FileSystem } from './types.js';
@@ -69,6 +69,12 @@ export function nodeFs(): FileSystem {
     },
     utimes: (path, atime, mtime) => fsp.utimes(path, atime, mtime),
     chmod: (path, mode) => fsp.chmod(path, mode),
+    async watchDir(path, onChange, signal) {
+      // Events only wake the watcher, which then lists the directory: they may be coalesced or
+      // spurious, never trusted for what changed.
+      const watcher = watch(path, { signal, persistent: false }, onChange);
+      watcher.on('error', () => {});
+    },
     async syncDir(path) {
       // Directory fsync makes a new name durable on Linux; Windows cannot open a directory for it.
       if (process.platform === 'win32') return;

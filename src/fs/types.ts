@@ -73,4 +73,9 @@ export interface FileSystem {
   chmod(path: string, mode: number): Promise<void>;
   /** Flushes a directory's entries to stable storage where the platform can; otherwise a no-op. */
   syncDir(path: string): Promise<void>;
+  /**
+   * Calls `onChange` whenever an entry of the directory `path` may have changed, until `signal`
+   * aborts; rejects when the directory cannot be watched. Optional: without it, watchers poll.
+   */
+  watchDir?(path: string, onChange: () => void, signal: AbortSignal): Promise<void>;
 }

@@ -543,6 +543,26 @@ export class HandoffStore {
     return this.write(input);
   }
 
+  /**
+   * Yields the names of pending handoffs as they appear — those pending now first, then each new
+   * one (written, released or restored) — until `signal` aborts: a planner can wait for work
+   * instead of polling. Each name is yielded once per call; another session may claim it first,
+   * so follow a name with `claim()`. PostgreSQL announces through LISTEN/NOTIFY, the directory
+   * store through filesystem events (polling where the adapter has none).
+   *
+   * @throws HandoffError `INVALID_OPTION` for a backend that cannot watch.
+   */
+  async *watch(options: { signal?: AbortSignal } = {}): AsyncGenerator<string> {
+    const backend = await this.#backend();
+    if (!backend.watch) throw new HandoffError('INVALID_OPTION', `the store at ${this.dir} cannot watch for new handoffs`);
+    try {
+      for await (const name of backend.watch({ signal: options.signal })) yield name;
+    } catch (error) {
+      if (error instanceof HandoffError) throw error;
+      throw new HandoffError('IO', `watch failed (${errorCode(error) ?? 'UNKNOWN'}) at ${this.dir}`, { cause: error, path: this.dir });
+    }
+  }
+
   /** Closes the backend's connections, if it has any. The store is not used after. */
   async close(): Promise<void> {
     const backend = await this.#backend();

@@ -319,6 +319,35 @@ describe('handoffs command (built CLI, real processes)', () => {
       expect(name).toMatch(/_before-compact\.md$/);
     });
 
+    it('watch prints each pending handoff as it appears, until interrupted', async () => {
+      await run(['write', '--slug', 'early'], { stdin: 'x' });
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [cli, 'watch', '--dir', dir()], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let arrived = () => {};
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += String(chunk);
+        arrived();
+      });
+      const saw = (pattern: RegExp) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`watch printed only: ${out}`)), 10_000);
+          const check = () => {
+            if (!pattern.test(out)) return;
+            clearTimeout(timer);
+            resolve();
+          };
+          arrived = check;
+          check();
+        });
+      await saw(/_early\.md\n/);
+      await run(['write', '--slug', 'late'], { stdin: 'y' });
+      await saw(/_late\.md\n/);
+      child.kill('SIGINT');
+      expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+      expect(out.split('\n').filter(Boolean), out).toHaveLength(2);
+    });
+
     it('restore puts the last start back', async () => {
       await run(['write', '--slug', 'again'], { stdin: 'read me twice' });
       await run(['start']);
@@ -355,7 +384,9 @@ describe('handoffs command (built CLI, real processes)', () => {
       await writeFile(join(work, 'deploy.md'), '# Deploy\n\nRun the pipeline.\n');
       const added = await run(['memory', 'add', '--topic', 'deploy', '--section', 'Topics', '--summary', 'How to deploy', '--file', 'deploy.md']);
       expect(added.stdout).toBe(`deploy.md (line 10 of ${join(memoryDir, 'MEMORY.md')})\n`);
-      expect((await run(['memory', 'search', 'deploy'])).stdout).toMatch(/^deploy\.md\tdeploy — How to deploy\n/);
+      const searched = await run(['memory', 'search', 'deploy']);
+      if (!/^deploy/.test(searched.stdout)) console.log('DEBUG', JSON.stringify(searched), await readFile(join(memoryDir, 'MEMORY.md'), 'utf8'), await (await import('node:fs/promises')).readdir(memoryDir));
+      expect(searched.stdout).toMatch(/^deploy\.md\tdeploy — How to deploy\n/);
       expect((await run(['memory', 'show', 'deploy'])).stdout).toBe(
         '---\nname: deploy\ndescription: How to deploy\ntype: project\n---\n\n# Deploy\n\nRun the pipeline.\n',
       );

@@ -32,6 +32,7 @@ import {
   type ClaimName,
 } from './names.js';
 import { Publisher, type DirectoryContext } from './publish.js';
+import { watchPending } from './watch.js';
 
 /** Options of {@link DirectoryBackend}. */
 export interface DirectoryBackendOptions {
@@ -336,6 +337,11 @@ export class DirectoryBackend implements HandoffBackend {
       if (await unlinkIfExists(this.#context.fs, path)) into.push(entry.name);
     });
     return { removed: removed.sort(), temporaryRemoved: temporaryRemoved.sort() };
+  }
+
+  watch(options: { signal?: AbortSignal } = {}): AsyncIterable<string> {
+    const pending = async () => (await this.#scan(false)).pending.map((parsed) => parsed.name);
+    return watchPending(this.#context.fs, this.#context.dir, pending, options.signal);
   }
 
   /** Renames `from` to `to` (a name that has never existed); false when `from` was gone. */
