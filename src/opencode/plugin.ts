@@ -39,6 +39,7 @@ interface TrackedSession {
  *   the session's first model request starts (`chat.params`), the claim is acknowledged: the
  *   handoffs are consumed.
  * - `session.idle`: a claim whose text never reached a saved message goes back to pending.
+ * - `session.deleted`: the same, and the session is forgotten (no trace).
  * - the `bash` tool's environment (`shell.env`) gets `HANDOFFS_SESSION_ID`, so a `handoffs write`
  *   the agent runs records the session.
  * - shutdown (`dispose`): claims still held go back; each session that had a model reply and wrote
@@ -99,6 +100,10 @@ export async function HandoffsPlugin(input: OpencodePluginInput, options?: Hando
       const part = (properties.part ?? {}) as Record<string, unknown>;
       if (part.id === session.partId) void session.delivery?.confirm();
     } else if (event.type === 'session.idle') {
+      void session.delivery?.settle();
+    } else if (event.type === 'session.deleted') {
+      // Gone from OpenCode: what it holds goes back, and it ends without a trace.
+      sessions.delete(session.id);
       void session.delivery?.settle();
     }
   };

@@ -7,10 +7,11 @@ import type { ActivityFacts } from './activity.js';
 
 /**
  * What the plugin leaves when an OpenCode session ends. OpenCode has no session-end event
- * (`opencode run` ends with `session.idle`, and the TUI sends `session.idle` after every turn), so
- * the end is when OpenCode disposes the plugin: after the last `session.idle` of `opencode run`, on
- * leaving the TUI, when a server shuts its instance down. A process killed before that leaves
- * nothing (and its claims to their lease).
+ * (`opencode run` ends with `session.idle`, which fires whenever a turn ends, so in the TUI after
+ * every turn), so the end is when OpenCode disposes the plugin: right after the last `session.idle`
+ * of `opencode run`, awaited before the process exits (seen with 1.18.33); OpenCode also disposes
+ * plugins when the TUI or a server shuts its instance down (not tested here). A process killed
+ * before that leaves nothing, and its claims to their lease.
  */
 
 /** The tags of a trace, as the hooks of the other agents tag theirs. */

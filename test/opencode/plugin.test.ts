@@ -296,6 +296,19 @@ describe('HandoffsPlugin: at shutdown', () => {
     expect((await store.read(pending[0]!.name)).body).toBe('Login done.');
   });
 
+  it('writes nothing for a session deleted before the end, and gives back what it held', async () => {
+    const { repo, store, start, handoff, states } = await world();
+    await handoff('auth-refactor', 'Login done.');
+    const opencode = await start();
+    const session = opencode.createSession(repo);
+    await vi.waitFor(async () => expect(await states()).toEqual({ 'auth-refactor': 'claimed' }));
+    opencode.reply(session, 'msg_x', { text: 'Done.' });
+    opencode.emit('session.deleted', { sessionID: session, info: { id: session } });
+    await vi.waitFor(async () => expect(await states()).toEqual({ 'auth-refactor': 'pending' }));
+    await opencode.dispose();
+    expect((await store.list()).map((ref) => ref.slug)).toEqual(['auth-refactor']);
+  });
+
   it('gives back a claim whose text never reached a saved message', async () => {
     const { repo, start, handoff, states } = await world();
     await handoff('auth-refactor', 'Login done.');
