@@ -121,7 +121,7 @@ export async function HandoffsPlugin(input: OpencodePluginInput, options?: Hando
       try {
         const session = sessions.get(hookInput.sessionID);
         if (session === undefined) return;
-        if (session.activity.facts().request === undefined) session.activity.noteRequest(output.parts);
+        session.activity.noteRequest(output.parts);
         const text = await session.delivery?.take();
         if (text === undefined) return;
         const partId = partIdAfter(
