@@ -25,4 +25,13 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
     define: { __HANDOFFS_VERSION__: JSON.stringify(version) },
   },
+  {
+    // `handoffs/opencode`: the OpenCode plugin, loaded by OpenCode (Bun) as an ES module.
+    entry: { opencode: 'src/opencode/index.ts' },
+    format: ['esm'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+  },
 ]);
