@@ -51,7 +51,8 @@ export async function sessionEndHook(input: HookInput, options: SessionEndHookOp
     const { restored } = await options.store.restore({ session: session.sessionId });
     return { outcome: 'gave-back', written: undefined, restored: restored.map((entry) => entry.to) };
   }
-  if (session.sessionId !== undefined && (await wroteOwn(options.store, session.sessionId, options.now?.() ?? new Date()))) {
+  const now = options.now?.() ?? new Date();
+  if (session.sessionId !== undefined && (await sessionWroteHandoff(options.store, session.sessionId, new Date(now.getTime() - OWN_HANDOFF_WINDOW_MS)))) {
     return { outcome: 'wrote-own', written: undefined, restored: [] };
   }
   const written = await writeTrace(options.store, session, trace, 'session-end');
@@ -80,9 +81,12 @@ async function transcriptOf(session: HookSession): Promise<SessionTrace | undefi
   return readTranscript(session.transcriptPath, { agent: session.agent });
 }
 
-/** Whether a handoff the session wrote itself (not one of these automatic traces) exists, pending or consumed. */
-async function wroteOwn(store: HandoffStore, sessionId: string, now: Date): Promise<boolean> {
-  const recent = await store.contents({ consumed: true, since: new Date(now.getTime() - OWN_HANDOFF_WINDOW_MS) });
+/**
+ * Whether session `sessionId` wrote a handoff of its own (not an automatic trace, tagged `auto`)
+ * since `since`, still pending, claimed or consumed.
+ */
+export async function sessionWroteHandoff(store: HandoffStore, sessionId: string, since: Date): Promise<boolean> {
+  const recent = await store.contents({ consumed: true, since });
   return recent.some((handoff) => handoff.meta.sessionId === sessionId && !(Array.isArray(handoff.meta.tags) && handoff.meta.tags.includes('auto')));
 }
 

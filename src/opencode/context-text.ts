@@ -1,20 +1,11 @@
 import type { HandoffMeta } from '../handoff/front-matter.js';
+import { AGENT_LABELS } from '../handoff/origin.js';
 import type { SkippedHandoff } from '../handoff/store.js';
 
 /**
  * The text the plugin adds to a session's first message: an intro line naming where the handoffs
  * came from (each one's front matter `agent` and `sessionId`), then the merged handoffs. Pure.
  */
-
-/** How agents are named to people; an agent not listed here is named as its front matter says. */
-const AGENT_TITLES: Readonly<Record<string, string>> = {
-  claude: 'Claude Code',
-  codex: 'Codex',
-  gemini: 'Gemini CLI',
-  copilot: 'Copilot CLI',
-  opencode: 'OpenCode',
-  mcp: 'an MCP client',
-};
 
 /** Sources named in the intro before the rest are counted instead. */
 const MAX_SOURCES_NAMED = 5;
@@ -37,7 +28,7 @@ export interface StoreFacts {
  * `a Codex session` (no id), `session 4f1c…` (no agent), or `undefined` when it says neither.
  */
 export function describeSource(meta: HandoffMeta): string | undefined {
-  const agent = typeof meta.agent === 'string' && meta.agent !== '' ? (AGENT_TITLES[meta.agent] ?? meta.agent) : undefined;
+  const agent = typeof meta.agent === 'string' && meta.agent !== '' ? (AGENT_LABELS[meta.agent] ?? meta.agent) : undefined;
   const session = typeof meta.sessionId === 'string' && meta.sessionId !== '' ? meta.sessionId : undefined;
   if (agent !== undefined && session !== undefined) return `${agent} session ${session}`;
   if (agent !== undefined) return `${/^an? /.test(agent) ? agent : `${/^[aeiou]/i.test(agent) ? 'an' : 'a'} ${agent}`} session`;

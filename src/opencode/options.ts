@@ -1,3 +1,4 @@
+import { DEFAULT_HANDOFFS_DIR } from '../cli/store.js';
 import { HandoffStore } from '../handoff/store.js';
 import { resolveHome } from '../cli/args.js';
 
@@ -45,7 +46,7 @@ export function storeLocation(options: Pick<HandoffsPluginOptions, 'dir' | 'stor
   const env = options.env ?? process.env;
   const url = nonEmpty(options.store) ?? nonEmpty(env.HANDOFFS_STORE);
   if (url !== undefined) return { url };
-  const dir = nonEmpty(options.dir) ?? nonEmpty(env.HANDOFFS_DIR) ?? '~/.claude/handoffs';
+  const dir = nonEmpty(options.dir) ?? nonEmpty(env.HANDOFFS_DIR) ?? DEFAULT_HANDOFFS_DIR;
   return { dir: resolveHome(dir) };
 }
 

@@ -1,4 +1,4 @@
-import { SESSION_ENV } from '../claude/hooks.js';
+import { SESSION_ENV } from '../hooks/start.js';
 import type { HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
 import { SessionActivity } from './activity.js';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { errorCode } from '../errors.js';
+import { sessionWroteHandoff } from '../hooks/end.js';
 import type { HandoffMeta } from '../handoff/front-matter.js';
 import type { HandoffRef, HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
@@ -59,7 +59,7 @@ export async function endSession(store: HandoffStore, session: EndedSession, opt
     await store.restore({ session: session.sessionId });
     return 'gave-back';
   }
-  if (await wroteOwn(store, session)) return 'wrote-own';
+  if (await sessionWroteHandoff(store, session.sessionId, new Date(session.createdAt - OWN_HANDOFF_SLACK_MS))) return 'wrote-own';
   if (!options.trace) return 'untraced';
   await writeTrace(store, session);
   return 'trace';
@@ -99,23 +99,6 @@ export function traceText(session: EndedSession, branch?: string): string {
   if (activity.lastMessage !== undefined) lines.push('', 'Last reply:', '', quote(activity.lastMessage));
   lines.push('', `The whole session: \`opencode export ${session.sessionId}\` in ${session.directory}.`);
   return `${lines.join('\n')}\n`;
-}
-
-/** Whether the session wrote a handoff itself (not a trace), pending or consumed, since it started. */
-async function wroteOwn(store: HandoffStore, session: EndedSession): Promise<boolean> {
-  const since = session.createdAt - OWN_HANDOFF_SLACK_MS;
-  const recent = (await store.list({ consumed: true })).filter((ref) => ref.createdAt.getTime() >= since).reverse();
-  for (const ref of recent) {
-    try {
-      const { meta } = await store.read(ref.name);
-      const auto = Array.isArray(meta.tags) && meta.tags.includes('auto');
-      if (meta.sessionId === session.sessionId && !auto) return true;
-    } catch (error) {
-      // Consumed and cleaned up meanwhile, or unreadable: not this session's.
-      if (errorCode(error) !== 'NOT_FOUND' && errorCode(error) !== 'IO') throw error;
-    }
-  }
-  return false;
 }
 
 function quote(text: string): string {
