@@ -1,4 +1,4 @@
-import { runSchedule, type ActorSpec, type Chooser, type ScheduleRun } from './scheduler.js';
+import { independent, runSchedule, type ActorSpec, type Chooser, type Option, type ScheduleRun } from './scheduler.js';
 import { consumer, LEASE_MS, Log, plant, START, STALE_MS, type Scenario, type Wiring } from './scenarios.js';
 import { violations } from './invariants.js';
 import { World } from './world.js';
@@ -44,35 +44,80 @@ export interface SearchResult {
   readonly violation?: { problems: string[]; replay: string; labels: string[] };
 }
 
+/** One node of the depth-first search: a state, the choices still to explore there, and its sleep set. */
+interface Node {
+  /** Ids of the choices to explore at this state, in order; `current` is being explored. */
+  readonly todo: string[];
+  /** Ids explored already at this state. */
+  readonly done: string[];
+  /** Choices that need not be explored from here: they commute with what led here (see below). */
+  readonly sleep: ReadonlySet<string>;
+  /** The choices offered at this state, by id (for the independence of sleeping ones). */
+  readonly options: ReadonlyMap<string, Option>;
+}
+
 /**
  * Every interleaving of `scenario`, depth first, re-running from the start for each branch (the
- * actors are real code, which cannot be forked). A state is the volume, the clock, who is alive,
- * the budgets left, what the oracle saw, and each actor's history of results and pending
- * operation; two schedules that reach the same state have the same futures, so the second stops
- * there. This is exhaustive: every reachable state is explored with every choice.
+ * actors are real code, which cannot be forked). Two reductions keep it finite and fast, and both
+ * keep every reachable state visited and every terminal state checked:
+ *
+ * - **State caching.** A state is the volume, the clock, who is alive, the budgets left, what the
+ *   oracle saw, and each actor's history of results and pending operations. Actors are
+ *   deterministic, so two schedules reaching one state have the same futures: the second stops.
+ * - **Sleep sets** (Godefroid's partial-order reduction). After exploring choice `a` at a state,
+ *   exploring a sibling `b` that commutes with `a` (another actor, nothing in common it writes) need
+ *   not run `a` right after it: that order reaches what `a` then `b` reached. So `a` sleeps in the
+ *   subtree of `b` until a choice that does not commute with it runs. A state reached again with a
+ *   smaller sleep set explores only what it skipped before.
  */
 export async function exhaustive(
   scenario: Scenario,
   options: { maxSchedules?: number; mutate?: Wiring['backend']; progress?: (result: SearchResult) => void } = {},
 ): Promise<SearchResult> {
-  const visited = new Set<string>();
-  let prefix: number[] = [];
+  /** For each state explored: the choices it was explored without (its sleep set then). */
+  const visited = new Map<string, ReadonlySet<string>>();
+  const stack: Node[] = [];
   let schedules = 0;
   let pruned = 0;
   let longest = 0;
   for (;;) {
-    const trace: Array<{ choice: number; count: number }> = [];
+    const labels: string[] = [];
     const outcome = await runOne(
       scenario,
-      (options, key, depth) => {
-        if (depth >= prefix.length) {
-          const state = key();
-          if (visited.has(state)) return undefined;
-          visited.add(state);
+      (offered, key, depth) => {
+        const byId = new Map(offered.map((option) => [option.id, option]));
+        if (depth < stack.length) {
+          const index = offered.findIndex((option) => option.id === stack[depth]!.todo[0]);
+          if (index < 0) throw new Error(`replay diverged at depth ${depth}: no ${stack[depth]!.todo[0]}`);
+          labels.push(offered[index]!.label);
+          return index;
         }
-        const choice = depth < prefix.length ? prefix[depth]! : 0;
-        trace.push({ choice, count: options.length });
-        return choice;
+        // A new node: its sleep set comes from the parent's choice and what the parent explored before it.
+        const parent = stack.at(-1);
+        const sleep = new Set<string>();
+        if (parent) {
+          const chosen = parent.options.get(parent.todo[0]!)!;
+          for (const id of [...parent.sleep, ...parent.done]) {
+            const asleep = parent.options.get(id);
+            if (asleep && byId.has(id) && independent(asleep, chosen)) sleep.add(id);
+          }
+        }
+        const state = key();
+        const before = visited.get(state);
+        let todo: string[];
+        if (before === undefined) {
+          visited.set(state, sleep);
+          todo = offered.map((option) => option.id).filter((id) => !sleep.has(id));
+        } else {
+          // Explored before without `before`; now only `sleep` may be skipped: explore the rest of `before`.
+          todo = offered.map((option) => option.id).filter((id) => before.has(id) && !sleep.has(id));
+          visited.set(state, new Set([...before].filter((id) => sleep.has(id))));
+        }
+        if (todo.length === 0) return undefined;
+        stack.push({ todo, done: [], sleep, options: byId });
+        const index = offered.findIndex((option) => option.id === todo[0]);
+        labels.push(offered[index]!.label);
+        return index;
       },
       options.mutate,
     );
@@ -81,12 +126,17 @@ export async function exhaustive(
     else pruned++;
     if (options.progress && (schedules + pruned) % 5000 === 0) options.progress({ schedules, pruned, states: visited.size, longest });
     if (outcome.problems.length > 0) {
-      return { schedules, pruned, states: visited.size, longest, violation: { problems: outcome.problems, replay: `choices:${trace.map((t) => t.choice).join('.')}`, labels: outcome.run.labels } };
+      const replay = `choices:${outcome.run.labels.join(' > ')}`;
+      return { schedules, pruned, states: visited.size, longest, violation: { problems: outcome.problems, replay, labels: outcome.run.labels } };
     }
-    let depth = trace.length - 1;
-    while (depth >= 0 && trace[depth]!.choice + 1 >= trace[depth]!.count) depth--;
-    if (depth < 0 || (options.maxSchedules !== undefined && schedules + pruned >= options.maxSchedules)) break;
-    prefix = [...trace.slice(0, depth).map((t) => t.choice), trace[depth]!.choice + 1];
+    // Backtrack: the deepest node with a choice left explores its next one.
+    while (stack.length > 0) {
+      const node = stack.at(-1)!;
+      node.done.push(node.todo.shift()!);
+      if (node.todo.length > 0) break;
+      stack.pop();
+    }
+    if (stack.length === 0 || (options.maxSchedules !== undefined && schedules + pruned >= options.maxSchedules)) break;
   }
   return { schedules, pruned, states: visited.size, longest };
 }
@@ -118,8 +168,11 @@ export function randomChooser(seed: number): Chooser {
   };
 }
 
-/** Replays a schedule written as `choices:0.2.1…`. */
+/** Replays a schedule written as `choices:<label> > <label> > …` (what a violation prints). */
 export function replayChooser(replay: string): Chooser {
-  const choices = replay.replace(/^choices:/, '').split('.').filter(Boolean).map(Number);
-  return (_options, _key, depth) => choices[depth] ?? 0;
+  const labels = replay.replace(/^choices:/, '').split(' > ');
+  return (options, _key, depth) => {
+    const index = options.findIndex((option) => option.label === labels[depth]);
+    return index < 0 ? 0 : index;
+  };
 }

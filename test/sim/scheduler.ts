@@ -33,6 +33,7 @@ interface Step {
   readonly label: string;
   /** For a sleep: the world's version when it began; it can end once the world has changed. */
   readonly since?: number;
+  readonly access: Access;
   readonly run: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -54,11 +55,71 @@ class Actor {
   }
 }
 
-/** One choice the scheduler can make now. */
+/**
+ * What a choice touches, for partial-order reduction: locations read and written (a path, or
+ * `dir:<path>` for a folder's listing). Two choices of different actors commute when neither
+ * writes what the other reads or writes. `everything` marks choices that commute with nothing
+ * (clock jumps, crashes, sleeps: they change the clock, liveness, or who may run).
+ */
+export interface Access {
+  readonly reads: readonly string[];
+  readonly writes: readonly string[];
+  readonly everything?: boolean;
+  /** The step changes shared state, so it may wake a sleeping lock waiter. */
+  readonly mutates?: boolean;
+  /** The step's actor may sleep (a lock waiter): whether it is awake after a change depends on its order. */
+  readonly mayWait?: boolean;
+}
+
+/** One choice the scheduler can make now. `id` names it the same way in every replay. */
 export type Option =
-  | { readonly type: 'step'; readonly label: string }
-  | { readonly type: 'tick'; readonly label: string }
-  | { readonly type: 'crash'; readonly label: string };
+  | { readonly type: 'step'; readonly label: string; readonly id: string; readonly actor: string; readonly access: Access }
+  | { readonly type: 'tick'; readonly label: string; readonly id: string; readonly actor?: undefined; readonly access: Access }
+  | { readonly type: 'crash'; readonly label: string; readonly id: string; readonly actor: string; readonly access: Access };
+
+/** Whether two choices commute: different actors, and no location one writes is read or written by the other. */
+export function independent(a: Option, b: Option): boolean {
+  if (a.access.everything || b.access.everything || a.actor === undefined || a.actor === b.actor) return false;
+  // A change wakes sleepers: its order against a waiter's step decides whether the waiter is awake.
+  if ((a.access.mutates && b.access.mayWait) || (b.access.mutates && a.access.mayWait)) return false;
+  const clash = (writes: readonly string[], other: Access) => writes.some((location) => other.reads.includes(location) || other.writes.includes(location));
+  return !clash(a.access.writes, b.access) && !clash(b.access.writes, a.access);
+}
+
+const EVERYTHING: Access = { reads: [], writes: [], everything: true };
+
+/**
+ * What an operation reads and writes. A listing reads `dir:<folder>`; creating, linking, renaming
+ * or removing a name writes its folder's listing, except a writer's temporary file, which only the
+ * cleaner's listings show (see `simFs`).
+ */
+function accessOf(op: string, args: readonly unknown[], seesTemporaryFiles: boolean): Access {
+  const path = (value: unknown) => String(value);
+  const dir = (value: unknown) => `dir:${String(value).replace(/\/[^/]*$/, '') || '/'}`;
+  // A writer's temporary file shows only in the cleaner's listings, which read `dir:tmp` too.
+  const listing = (value: unknown) => (/\/\.handoff-[0-9]+-[^/]*\.tmp$/.test(String(value)) ? ['dir:tmp'] : [dir(value)]);
+  switch (op) {
+    case 'readFile':
+    case 'lstat':
+      return { reads: [path(args[0])], writes: [] };
+    case 'readdir':
+      return { reads: seesTemporaryFiles ? [`dir:${path(args[0])}`, 'dir:tmp'] : [`dir:${path(args[0])}`], writes: [] };
+    case 'createFile':
+    case 'unlink':
+      return { reads: [], writes: [path(args[0]), ...listing(args[0])] };
+    case 'link':
+      return { reads: [path(args[0])], writes: [path(args[1]), ...listing(args[1])] };
+    case 'rename':
+      return { reads: [], writes: [path(args[0]), path(args[1]), ...listing(args[0]), ...listing(args[1])] };
+    case 'mkdir':
+      return { reads: [], writes: [path(args[0]), dir(args[0])] };
+    case 'utimes':
+    case 'chmod':
+      return { reads: [], writes: [path(args[0])] };
+    default:
+      return EVERYTHING;
+  }
+}
 
 /** Picks an option; `undefined` abandons the schedule (its future was explored elsewhere). */
 export type Chooser = (options: readonly Option[], key: () => string, depth: number) => number | undefined;
@@ -104,7 +165,9 @@ export async function runSchedule(
       new Promise((resolve, reject) => {
         const label = `${actor.spec.name}:${op}(${args.map(describe).join(',')})`;
         const since = op === 'sleep' ? world.version : undefined;
-        actor.pending.push({ actor, seq: actor.seq++, label, run, resolve, reject, since });
+        const base = accessOf(op, args, actor.spec.role === 'cleaner');
+        const access: Access = { ...base, mutates: base.writes.length > 0, mayWait: actor.spec.role === 'indexer' };
+        actor.pending.push({ actor, seq: actor.seq++, label, run, resolve, reject, since, access });
       });
     const sleep = (ms: number) => gate('sleep', [ms], () => void (world.clock += Math.ceil(ms))) as Promise<void>;
     const runtime = simRuntime(world, actor.pid, (entry) => actor.record(entry), sleep);
@@ -150,7 +213,7 @@ export async function runSchedule(
     const runnable = awake.length > 0 ? awake : pending;
     if (steps >= budget.maxSteps) return finish(false);
     const actions: Array<{ option: Option; apply: () => void }> = runnable.map((step) => ({
-      option: { type: 'step', label: step.label },
+      option: { type: 'step', label: step.label, id: `${step.actor.spec.name}#${step.seq}`, actor: step.actor.spec.name, access: step.access },
       apply: () => {
         step.actor.pending.splice(step.actor.pending.indexOf(step), 1);
         try {
@@ -165,7 +228,7 @@ export async function runSchedule(
     }));
     if (ticks > 0) {
       actions.push({
-        option: { type: 'tick', label: `tick +${budget.tickMs}ms` },
+        option: { type: 'tick', label: `tick +${budget.tickMs}ms`, id: 'tick', access: EVERYTHING },
         apply: () => {
           ticks--;
           world.clock += budget.tickMs;
@@ -176,7 +239,7 @@ export async function runSchedule(
     if (crashes > 0) {
       for (const actor of actors.filter((each) => each.spec.crashable && each.state === 'running')) {
         actions.push({
-          option: { type: 'crash', label: `crash ${actor.spec.name}` },
+          option: { type: 'crash', label: `crash ${actor.spec.name}`, id: `crash:${actor.spec.name}`, actor: actor.spec.name, access: EVERYTHING },
           apply: () => {
             crashes--;
             // Stopped forever: its pending operations never run, and its pid is gone.

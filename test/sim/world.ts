@@ -239,7 +239,13 @@ export function simFs(world: World, actor: string, gate: Gate, options: { seesTe
     stat: async (path) => fileInfo(v.statSync(path) as StatLike),
     mkdir: (path, { recursive, mode }) => change('mkdir', [path], () => void v.mkdirSync(path, { recursive, mode })),
     utimes: (path, atime, mtime) => change('utimes', [path, mtime.getTime()], () => v.utimesSync(path, atime, mtime)),
-    chmod: (path, mode) => change('chmod', [path, mode], () => v.chmodSync(path, mode)),
+    chmod: (path, mode) =>
+      change('chmod', [path, mode], () => {
+        // POSIX chmod changes ctime only; memfs also stamps mtime with the real clock.
+        const { atime, mtime } = v.lstatSync(path);
+        v.chmodSync(path, mode);
+        v.utimesSync(path, atime, mtime);
+      }),
     syncDir: async () => {},
   };
 }
