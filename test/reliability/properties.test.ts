@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   HandoffError,
+  HandoffStore,
+  memoryFs,
   compareHandoffNames,
   formatHandoffName,
   formatStamp,
@@ -26,6 +28,28 @@ const hostileString = fc.oneof(
 );
 
 const instant = fc.date({ min: new Date('1970-01-02T00:00:00Z'), max: new Date('9999-12-30T00:00:00Z'), noInvalidDate: true });
+
+describe('properties of bodies', () => {
+  // Bodies that look like front matter, or like the end of one, or nothing at all.
+  const body = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 200 }),
+    fc.array(fc.constantFrom('---', '\n', '\r\n', 'project: /x', 'created: "2020-01-01T00:00:00Z"', 'a: b', ' ', '…', '\u0000', '---\n'), { maxLength: 20 }).map((parts) => parts.join('')),
+  );
+
+  it('any text body reads back byte for byte, whatever it begins with, and never scopes the handoff', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, fc.option(fc.constantFrom('/work/a', '/work/b'), { nil: undefined }), async (text, project) => {
+        const store = new HandoffStore({ dir: '/h', fs: memoryFs(), durable: false, onWarning: () => {} });
+        const { name } = await store.write({ slug: 'b', body: text, meta: project === undefined ? undefined : { project } });
+        const read = await store.read(name);
+        const claimed = await store.consume({ project: '/work/a' });
+        const delivered = project === undefined || project === '/work/a';
+        return read.body === text && read.meta.project === project && claimed.handoffs.length === (delivered ? 1 : 0) && (!delivered || claimed.handoffs[0]!.body === text);
+      }),
+      { numRuns: Math.min(RUNS.numRuns, 300) },
+    );
+  });
+});
 
 describe('properties of names', () => {
   it('any slug input gives a valid name inside the directory, or INVALID_SLUG', () => {
