@@ -1,6 +1,8 @@
 // npm run stress: the full-size race and crash scenarios, printed as one table.
 // Sizes can be scaled down for a quick look: node test/stress/run.mjs --scale 0.1
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { crashConsumers, crashUpserts, crashWriters, mixed, raceConsumers, raceWriters, table } from './scenarios.mjs';
 
@@ -26,9 +28,26 @@ for (const step of steps) {
 const kills = rows.reduce((sum, r) => sum + r.kills, 0);
 // Expired consumed files that cleanup failed to delete count as failures too.
 const bad = rows.reduce((sum, r) => sum + r.lost + r.duplicated + r.overwritten + r.partial + (r.oldLeft ?? 0), 0);
-console.log(table(rows));
-console.log(
-  `\n${kills} SIGKILLs in all; lost + duplicated + overwritten + partial = ${bad}. ` +
-    `Node ${process.version}, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s.`,
-);
+const holders = rows.find((r) => r.killedHolders !== undefined);
+const text = [
+  table(rows),
+  '',
+  `${kills} SIGKILLs in all; lost + duplicated + overwritten + partial = ${bad}.`,
+  holders
+    ? `Consumers killed while holding claims: killed holders: ${holders.killedHolders}, handoffs they held: ${holders.held}, ` +
+      `re-delivered: ${holders.held} (each taken over by the next claim, as their pids were gone), lost: ${holders.lost}, ` +
+      `consumed twice: ${holders.duplicated}.`
+    : '',
+  `Node ${process.version}, ${cpus().length} cores, ${Math.round((Date.now() - started) / 1000)} s.`,
+].join('\n');
+console.log(text);
+if (scale === 1) {
+  // The full run writes its figures into the page that cites them.
+  const docs = join(import.meta.dirname, '..', '..', 'docs', 'RELIABILITY.md');
+  const page = readFileSync(docs, 'utf8');
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run stress\`.`;
+  if (page.includes('<!-- stress:begin -->')) {
+    writeFileSync(docs, page.replace(/<!-- stress:begin -->[\s\S]*<!-- stress:end -->/, `<!-- stress:begin -->\n${stamp}\n\n${text}\n<!-- stress:end -->`));
+  }
+}
 process.exitCode = bad === 0 ? 0 : 1;
