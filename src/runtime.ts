@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorCode } from './errors.js';
@@ -18,7 +17,10 @@ export interface Runtime {
   readonly host: string;
   /** Whether process `pid` on this host is alive. */
   isAlive(pid: number): boolean;
-  /** A fresh tag of `[a-z0-9]`, unique for all practical purposes (48 random bits). */
+  /**
+   * A fresh tag of `[a-z0-9]`, unique for all practical purposes (48 random bits). Tags make names
+   * unique, not secret: anyone who can write the directory can do worse than guess one.
+   */
   uniqueTag(): string;
   /** A number in [0, 1), for jitter. */
   random(): number;
@@ -33,16 +35,29 @@ export function processRuntime(now: () => Date = () => new Date()): Runtime {
     pid: process.pid,
     host: HOST_TAG,
     isAlive: processAlive,
-    uniqueTag: () => randomBytes(6).readUIntBE(0, 6).toString(36).padStart(10, '0'),
+    // Math.random, seeded per process by V8 from the OS: loading node:crypto would cost every
+    // session hook about 5 ms.
+    uniqueTag: () => (Math.floor(Math.random() * 2 ** 24) * 2 ** 24 + Math.floor(Math.random() * 2 ** 24)).toString(36).padStart(10, '0'),
     random: Math.random,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
 
-/** A short, stable tag of a text (`[a-z0-9]`, `length` characters), for names built from ids. */
+/**
+ * A short, stable tag of a text (`[a-z0-9]`, `length` ≤ 10 characters), for names built from ids:
+ * a 53-bit string hash (cyrb53), well mixed, not cryptographic.
+ */
 export function shortTag(text: string, length = 8): string {
-  const digest = createHash('sha256').update(text).digest();
-  return digest.readUIntBE(0, 6).toString(36).padStart(10, '0').slice(0, length);
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    h1 = Math.imul(h1 ^ code, 2654435761);
+    h2 = Math.imul(h2 ^ code, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36).padStart(11, '0').slice(-length);
 }
 
 /**
