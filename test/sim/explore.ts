@@ -74,8 +74,12 @@ export async function exhaustive(
   scenario: Scenario,
   options: { maxSchedules?: number; mutate?: Wiring['backend']; progress?: (result: SearchResult) => void } = {},
 ): Promise<SearchResult> {
-  /** For each state explored: the choices it was explored without (its sleep set then). */
-  const visited = new Map<string, ReadonlySet<string>>();
+  /**
+   * For each state explored: the choices it was explored without (its sleep set then), joined by
+   * `\n`; mostly empty, so a string keeps millions of states in little memory.
+   */
+  const visited = new Map<string, string>();
+  const pack = (ids: Iterable<string>) => [...ids].sort().join('\n');
   const stack: Node[] = [];
   let schedules = 0;
   let pruned = 0;
@@ -103,15 +107,16 @@ export async function exhaustive(
           }
         }
         const state = key();
-        const before = visited.get(state);
+        const packed = visited.get(state);
         let todo: string[];
-        if (before === undefined) {
-          visited.set(state, sleep);
+        if (packed === undefined) {
+          visited.set(state, pack(sleep));
           todo = offered.map((option) => option.id).filter((id) => !sleep.has(id));
         } else {
           // Explored before without `before`; now only `sleep` may be skipped: explore the rest of `before`.
+          const before = new Set(packed === '' ? [] : packed.split('\n'));
           todo = offered.map((option) => option.id).filter((id) => before.has(id) && !sleep.has(id));
-          visited.set(state, new Set([...before].filter((id) => sleep.has(id))));
+          visited.set(state, pack([...before].filter((id) => sleep.has(id))));
         }
         if (todo.length === 0) return undefined;
         stack.push({ todo, done: [], sleep, options: byId });
