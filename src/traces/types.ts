@@ -9,12 +9,17 @@ import type { AgentName } from '../agents/types.js';
  */
 
 /** How a session changed a file. */
-export type ChangeKind = 'created' | 'edited';
+export type ChangeKind = 'created' | 'edited' | 'deleted';
 
 /** One file a session changed, as its tool calls name it (absolute, as the agent recorded it). */
 export interface ChangedFile {
   readonly path: string;
-  /** The kind of its first change in the session: a file created and then edited is `created`. */
+  /**
+   * The kind of its first change in the session: a file created and then edited is `created`.
+   * A deletion is the exception, as it is what the next session finds: a file deleted last is
+   * `deleted` whatever came before, and one deleted and then created again is `edited`. Only
+   * readers of agents whose tools delete files (Codex's and Copilot's `apply_patch`) report it.
+   */
   readonly kind: ChangeKind;
 }
 
@@ -159,14 +164,28 @@ export interface TranscriptParser {
 }
 
 /**
- * One agent's transcript format: one file per agent (`claude.ts`, …), registered in `formats.ts`.
- * A format whose transcript is one JSON document rather than JSON lines can gather the lines and
- * parse them in `finish`.
+ * How a transcript file is laid out: `lines`, one JSON value per line, read streaming (past the
+ * byte cap, as a head and a tail); or `document`, one JSON document spread over many lines, read
+ * whole and given to the parser as a single text (past the byte cap, not read at all, since half a
+ * document cannot be parsed).
+ */
+export type TranscriptLayout = 'lines' | 'document';
+
+/**
+ * One agent's transcript format: one file per agent (`claude.ts`, `codex.ts`, …), registered in
+ * `formats.ts`.
  */
 export interface TranscriptFormat {
   readonly agent: AgentName;
   /** A reader for one transcript. */
   createParser(): TranscriptParser;
+  /**
+   * Whether a transcript's first line is this agent's, for `detectTranscriptFormat`. It gets the
+   * line's text, or only its start when the line is very long (then not valid JSON on its own).
+   */
+  recognizes(firstLine: string): boolean;
+  /** The file's layout, judged from its first line. Default: always `lines`. */
+  layout?(firstLine: string): TranscriptLayout;
 }
 
 /** How many commands a trace lists; `counts.commands` has the total. The last ones are kept. */

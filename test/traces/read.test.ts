@@ -125,10 +125,11 @@ describe('readTranscript degrades, never fails', () => {
     expect(codes(trace)).toContain('MALFORMED_LINES');
   });
 
-  it('an agent with no reader yet: a minimal trace, nothing read', async () => {
-    const trace = await readTranscript(recorded('one-turn'), { agent: 'codex' });
-    expect(trace).toMatchObject({ agent: 'codex', work: 'unknown', bytes: { size: 0, read: 0 } });
-    expect(trace.issues).toEqual([{ code: 'UNSUPPORTED_AGENT', detail: 'no reader for codex transcripts yet' }]);
+  it('an agent with no reader (OpenCode gives no transcript path): a minimal trace, nothing read', async () => {
+    const trace = await readTranscript(recorded('one-turn'), { agent: 'opencode' });
+    expect(trace).toMatchObject({ agent: 'opencode', work: 'unknown', bytes: { size: 0, read: 0 } });
+    expect(trace.issues).toEqual([{ code: 'UNSUPPORTED_AGENT', detail: 'no reader for opencode transcripts yet' }]);
+    expect(parseTranscript('{"type":"user"}', { agent: 'opencode' }).issues.map((issue) => issue.code)).toEqual(['UNSUPPORTED_AGENT']);
   });
 
   it('invalid options are the only errors', async () => {
