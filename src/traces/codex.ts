@@ -17,7 +17,7 @@ export const codexFormat: TranscriptFormat = {
   recognizes: (firstLine) => {
     const line = parseObject(firstLine);
     if (line !== undefined) return line.type === 'session_meta' && isObject(line.payload);
-    return /^\{"timestamp":"[^"]*",(?:"ordinal":\d+,)?"type":"session_meta","payload":\{/.test(firstLine);
+    return /^\{"timestamp":"[^"]*",(?:"ordinal":\d+,)?"type":"session_meta"[,}]/.test(firstLine);
   },
 };
 
@@ -84,6 +84,8 @@ interface Held {
 class CodexParser implements TranscriptParser {
   private readonly trace = new TraceBuilder();
   private readonly calls = new Map<string, Call>();
+  /** Files of patch_apply_begin events, by call id, until their patch_apply_end. */
+  private readonly patchesBegun = new Map<string, PatchChange[]>();
   /** The latest working directory (turn_context), for relative patch paths. */
   private cwd: string | undefined;
   private replies = 0;
@@ -260,9 +262,18 @@ class CodexParser implements TranscriptParser {
       case 'exec_command_end':
         this.exited(stringOf(payload.call_id), payload.exit_code, undefined);
         break;
-      case 'patch_apply_end':
-        this.applied(stringOf(payload.call_id), payload.success === true, fileChanges(payload.changes));
+      case 'patch_apply_begin':
+        // Releases that name the files only here: kept for the matching end.
+        if (stringOf(payload.call_id) !== undefined) this.patchesBegun.set(payload.call_id as string, fileChanges(payload.changes));
         break;
+      case 'patch_apply_end': {
+        const id = stringOf(payload.call_id);
+        const named = fileChanges(payload.changes);
+        const begun = id === undefined ? undefined : this.patchesBegun.get(id);
+        if (id !== undefined) this.patchesBegun.delete(id);
+        this.applied(id, payload.success === true, named.length > 0 ? named : (begun ?? []));
+        break;
+      }
       case 'context_compacted':
         this.trace.markCompacted();
         break;

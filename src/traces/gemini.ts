@@ -193,14 +193,15 @@ function resultText(result: unknown): string {
 /**
  * How a shell call ended. Gemini CLI reports a failed command as a successful call whose output
  * has an `Exit Code: N` line (0.61.0: `Output: …`, then `Exit Code`, `Signal`, `Process Group
- * PGID` lines), so the last such line wins over the status.
+ * PGID` lines, each only when it applies), so the last such line wins over the status.
  */
 function shellOutcome(status: string, output: string): [CommandStatus, number | undefined] {
   if (status === 'cancelled') return ['failed', undefined];
   const exits = [...output.matchAll(/(?:^|\n)Exit Code: (-?\d+)/g)];
   const code = exits.length === 0 ? undefined : Number(exits.at(-1)![1]);
   if (code !== undefined) return code === 0 ? ['ok', 0] : ['failed', code];
-  if (status === 'error' || /(?:^|\n)(Signal: |Command was (automatically )?cancelled)/.test(output)) return ['failed', undefined];
+  // Older releases wrote every field, `Signal: (none)` included.
+  if (status === 'error' || /(?:^|\n)(Signal: (?!\(none\))|Command was (automatically )?cancelled)/.test(output)) return ['failed', undefined];
   if (/(?:^|\n)Command moved to background/.test(output)) return ['unknown', undefined];
   return ['ok', 0];
 }

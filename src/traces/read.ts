@@ -94,7 +94,8 @@ export async function readTranscript(path: string, options: ReadTranscriptOption
     } else {
       const { windows, skipped } = planWindows(size, maxBytes, headBytes);
       for (const [index, window] of windows.entries()) {
-        if (index > 0) scanner.gap(skipped);
+        // The skipped bytes lie before the tail: between the head and it, or, with no head, at the start.
+        if (window.start > 0 && skipped > 0) scanner.gap(skipped, index === 0 ? 'start' : 'middle');
         const active = scanner;
         const splitter = new LineSplitter((bytes, terminated) => active.line(bytes, terminated), window.dropFirst);
         for (let position = window.start; position < window.end; ) {
@@ -139,7 +140,7 @@ export function parseTranscript(input: string | Uint8Array, options: ReadTranscr
   const { windows, skipped } = planWindows(bytes.length, maxBytes, headBytes);
   let read = 0;
   for (const [index, window] of windows.entries()) {
-    if (index > 0) scanner.gap(skipped);
+    if (window.start > 0 && skipped > 0) scanner.gap(skipped, index === 0 ? 'start' : 'middle');
     const splitter = new LineSplitter((line, terminated) => scanner.line(line, terminated), window.dropFirst);
     splitter.push(bytes.subarray(window.start, window.end));
     splitter.end(window.cutAtEnd);

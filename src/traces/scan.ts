@@ -56,9 +56,9 @@ export class TraceScanner {
     this.line(bytes, true);
   }
 
-  /** The byte cap skipped `bytes` between the head and the tail. */
-  gap(bytes: number): void {
-    this.issues.push({ code: 'CAPPED', count: bytes, detail: `${formatBytes(bytes)} in the middle not read (byte cap)` });
+  /** The byte cap skipped `bytes` between the head and the tail, or at the start when there is no head. */
+  gap(bytes: number, where: 'middle' | 'start' = 'middle'): void {
+    this.issues.push({ code: 'CAPPED', count: bytes, detail: `${formatBytes(bytes)} ${where === 'start' ? 'at the start' : 'in the middle'} not read (byte cap)` });
     try {
       this.parser.gap();
     } catch {

@@ -74,7 +74,10 @@ export type TraceIssueCode =
   | 'TRUNCATED_LAST_LINE'
   /** Well-formed lines of a type this reader does not know; skipped. */
   | 'UNKNOWN_LINES'
-  /** The file is larger than `maxBytes`: its head and tail were read, the middle skipped. */
+  /**
+   * The file is larger than `maxBytes`: its head and tail were read, the middle skipped (with
+   * `headBytes: 0`, only the tail, the start skipped); a one-document transcript, not read.
+   */
   | 'CAPPED'
   /** No reader for this agent's transcripts yet: nothing was read. */
   | 'UNSUPPORTED_AGENT';

@@ -176,6 +176,12 @@ describe('past the byte cap: the head gives the first request, the tail the last
     expect(trace.counts.prompts).toBe(0);
   });
 
+  it('with no head, the skipped start is reported, so a tail with no reply is unknown, not "no work"', async () => {
+    const trace = await readTranscript(recorded('not-logged-in'), { maxBytes: 3000, headBytes: 0 });
+    expect(trace.issues).toEqual([{ code: 'CAPPED', count: 10566 - 3000, detail: '7.4 KiB at the start not read (byte cap)' }]);
+    expect(trace.work).toBe('unknown');
+  });
+
   it('a session with no model reply past the cap is unknown, not "no work": the reply may be in the middle', async () => {
     const trace = await readTranscript(recorded('not-logged-in'), { maxBytes: 2000, headBytes: 1000 });
     expect(trace.work).toBe('unknown');
