@@ -211,7 +211,7 @@ class CodexParser implements TranscriptParser {
     else if (name === 'shell' || name === 'container.exec') command = commandLine(args.command);
     const patch = name === 'apply_patch' ? patchChanges(stringOf(args.input) ?? stringOf(args.patch) ?? '') : command === undefined ? undefined : shellPatch(command);
     const plan = name === 'update_plan' ? planItems(args.plan) : undefined;
-    this.register(stringOf(payload.call_id), name, command, patch, plan);
+    this.register(stringOf(payload.call_id), name, command, patch, plan, stringOf(args.workdir));
   }
 
   private customCall(payload: Json): void {
@@ -228,11 +228,13 @@ class CodexParser implements TranscriptParser {
     this.register(stringOf(payload.call_id) ?? stringOf(payload.id), 'local_shell', command, command === undefined ? undefined : shellPatch(command), undefined);
   }
 
-  private register(id: string | undefined, name: string, command: string | undefined, patch: PatchChange[] | undefined, plan: TodoItem[] | undefined): void {
+  private register(id: string | undefined, name: string, command: string | undefined, patch: PatchChange[] | undefined, plan: TodoItem[] | undefined, workdir?: string): void {
     // Commands are listed in the order they were called, before their outputs arrive.
     const handle = command === undefined ? undefined : this.trace.commandStarted(command);
     if (id === undefined) return;
-    this.calls.set(id, { name, cwd: this.cwd, ...(handle ? { command: handle } : {}), ...(patch ? { patch } : {}), ...(plan ? { plan } : {}) });
+    // A shell call may run elsewhere (`workdir`): a patch it applies is relative to that folder.
+    const cwd = workdir === undefined ? this.cwd : resolvePath(this.cwd, workdir);
+    this.calls.set(id, { name, cwd, ...(handle ? { command: handle } : {}), ...(patch ? { patch } : {}), ...(plan ? { plan } : {}) });
   }
 
   private output(id: string | undefined, output: unknown): void {

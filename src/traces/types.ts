@@ -95,7 +95,11 @@ export interface TraceIssue {
 export interface TraceCounts {
   /** User prompts (not tool results, local commands, meta or compaction lines). */
   readonly prompts: number;
-  /** Model replies: distinct assistant messages, `<synthetic>` ones excluded. */
+  /**
+   * Model replies, one per model response: Claude Code's distinct assistant messages (`<synthetic>`
+   * ones excluded), Codex's responses (the model's items between two of anything else), Gemini
+   * CLI's model messages, Copilot CLI's model calls. A compaction's own summary call is not one.
+   */
   readonly turns: number;
   /** Tool calls the model made, failed ones included. */
   readonly toolCalls: number;

@@ -192,6 +192,15 @@ describe('the Codex reader', () => {
     ]);
   });
 
+  it('a patch a shell call applies in another folder (`workdir`) is relative to that folder', () => {
+    const command = ['bash', '-lc', "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: a.txt\n+a\n*** End Patch\nEOF"];
+    const trace = parseTranscript([meta, call('c1', 'shell', { command, workdir: 'packages/core' }), output('c1', JSON.stringify({ output: 'Success.', metadata: { exit_code: 0 } }))].join('\n'), {
+      agent: 'codex',
+    });
+    expect(trace.filesChanged).toEqual([{ path: '/p/packages/core/a.txt', kind: 'created' }]);
+    expect(trace.commands).toEqual([{ command: command[2], status: 'ok', exitCode: 0 }]);
+  });
+
   it('a patch is not claimed when Codex reports it failed', () => {
     const patch = '*** Begin Patch\n*** Add File: a.txt\n+a\n*** End Patch\n';
     const trace = parseTranscript(
