@@ -85,6 +85,16 @@ export class TraceBuilder {
     this.lastMessageParts.push(text.trim());
   }
 
+  /**
+   * The whole text of a model reply, for formats that write a message out whole and may write it
+   * again, same id, as it grows (Gemini CLI): it replaces the last message instead of adding a block.
+   */
+  replyMessage(id: string, text: string): void {
+    if (text.trim() === '') return;
+    this.lastMessageId = id;
+    this.lastMessageParts = [text.trim()];
+  }
+
   /** An error the agent reported in place of a model reply. */
   error(text: string): void {
     if (text.trim() !== '') this.lastError = text.trim();
@@ -95,9 +105,17 @@ export class TraceBuilder {
     this.toolCalls++;
   }
 
-  /** A file changed by a call that did not fail. The first kind recorded for a path stays. */
+  /**
+   * A file changed by a call that did not fail. The first kind recorded for a path stays, save
+   * for deletions, which say what the next session finds: a deletion replaces any kind, and a
+   * file created again after its deletion is `edited`. The path keeps its place in the order.
+   */
   fileChanged(path: string, kind: ChangeKind): void {
-    if (path !== '' && !this.files.has(path)) this.files.set(path, kind);
+    if (path === '') return;
+    const earlier = this.files.get(path);
+    if (earlier === undefined) this.files.set(path, kind);
+    else if (kind === 'deleted') this.files.set(path, 'deleted');
+    else if (earlier === 'deleted') this.files.set(path, 'edited');
   }
 
   /** Whether a file was already recorded as changed. */

@@ -10,6 +10,16 @@ import type { LineResult, TodoItem, TodoStatus, TraceFacts, TranscriptFormat, Tr
 export const claudeFormat: TranscriptFormat = {
   agent: 'claude',
   createParser: () => new ClaudeParser(),
+  recognizes: (firstLine) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(firstLine);
+    } catch {
+      // A first line too long to be read whole: its first key.
+      return /^\{"(type":"(user|assistant|system|summary|last-prompt|queue-operation|file-history-snapshot|attachment|mode|progress|custom-title|ai-title|agent-name|tag|pr-link)"|parentUuid":)/.test(firstLine);
+    }
+    return isObject(value) && typeof value.type === 'string' && CLAUDE_TYPES.has(value.type);
+  },
 };
 
 type Json = Record<string, unknown>;
@@ -40,6 +50,9 @@ const IGNORED_TYPES = new Set([
   'tag',
   'pr-link',
 ]);
+
+/** Every line type a Claude Code transcript holds, for telling its first line from other agents'. */
+const CLAUDE_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'last-prompt', ...IGNORED_TYPES]);
 
 /** Tools that change a file, by name, with the input field naming it. */
 const FILE_TOOLS: Readonly<Record<string, string>> = {

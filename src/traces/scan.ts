@@ -1,7 +1,7 @@
 import type { AgentName } from '../agents/types.js';
 import { TraceBuilder } from './builder.js';
 import { decodeLine } from './lines.js';
-import type { SessionTrace, TraceFacts, TraceIssue, TranscriptParser, WorkDone } from './types.js';
+import type { SessionTrace, TraceFacts, TraceIssue, TranscriptLayout, TranscriptParser, WorkDone } from './types.js';
 
 /** Issues after which "no model reply was read" no longer means "the session did no work". */
 const HIDING_ISSUES = new Set<TraceIssue['code']>([
@@ -26,7 +26,10 @@ export class TraceScanner {
   private truncatedLast = false;
   private readonly issues: TraceIssue[] = [];
 
-  constructor(private readonly parser: TranscriptParser) {}
+  constructor(
+    private readonly parser: TranscriptParser,
+    private readonly layout: TranscriptLayout = 'lines',
+  ) {}
 
   /** One line's bytes; `terminated` is false only for a file's last line with no newline. */
   line(bytes: Uint8Array, terminated: boolean): void {
@@ -47,9 +50,15 @@ export class TraceScanner {
     }
   }
 
-  /** The byte cap skipped `bytes` between the head and the tail. */
-  gap(bytes: number): void {
-    this.issues.push({ code: 'CAPPED', count: bytes, detail: `${formatBytes(bytes)} in the middle not read (byte cap)` });
+  /** A transcript that is one JSON document: its whole text, given to the parser at once. */
+  document(bytes: Uint8Array): void {
+    // A document is one unit: its end is never "still being written", it is whole or malformed.
+    this.line(bytes, true);
+  }
+
+  /** The byte cap skipped `bytes` between the head and the tail, or at the start when there is no head. */
+  gap(bytes: number, where: 'middle' | 'start' = 'middle'): void {
+    this.issues.push({ code: 'CAPPED', count: bytes, detail: `${formatBytes(bytes)} ${where === 'start' ? 'at the start' : 'in the middle'} not read (byte cap)` });
     try {
       this.parser.gap();
     } catch {
@@ -73,7 +82,10 @@ export class TraceScanner {
     const issues: TraceIssue[] = [];
     if (bytes.size === 0 && this.issues.length === 0) issues.push({ code: 'EMPTY', detail: 'the transcript is empty' });
     if (this.notUtf8 > 0) issues.push({ code: 'NOT_UTF8', count: this.notUtf8, detail: `${lines(this.notUtf8)} not valid UTF-8, read with replacement characters` });
-    if (this.malformed > 0) issues.push({ code: 'MALFORMED_LINES', count: this.malformed, detail: `${lines(this.malformed)} not JSON objects, skipped` });
+    if (this.malformed > 0) {
+      const detail = this.layout === 'document' ? 'the transcript is not a JSON document of a known shape, not read' : `${lines(this.malformed)} not JSON objects, skipped`;
+      issues.push({ code: 'MALFORMED_LINES', count: this.malformed, detail });
+    }
     if (this.truncatedLast) issues.push({ code: 'TRUNCATED_LAST_LINE', count: 1, detail: 'the last line is cut short (still being written), skipped' });
     if (this.unknown > 0) issues.push({ code: 'UNKNOWN_LINES', count: this.unknown, detail: `${lines(this.unknown)} of unknown types, skipped` });
     issues.push(...this.issues);
@@ -97,7 +109,7 @@ function lines(count: number): string {
 }
 
 /** `512 bytes`, `12.3 KiB`, `41.9 MiB`. */
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;

@@ -9,12 +9,17 @@ import type { AgentName } from '../agents/types.js';
  */
 
 /** How a session changed a file. */
-export type ChangeKind = 'created' | 'edited';
+export type ChangeKind = 'created' | 'edited' | 'deleted';
 
 /** One file a session changed, as its tool calls name it (absolute, as the agent recorded it). */
 export interface ChangedFile {
   readonly path: string;
-  /** The kind of its first change in the session: a file created and then edited is `created`. */
+  /**
+   * The kind of its first change in the session: a file created and then edited is `created`.
+   * A deletion is the exception, as it is what the next session finds: a file deleted last is
+   * `deleted` whatever came before, and one deleted and then created again is `edited`. Only
+   * readers of agents whose tools delete files (Codex's and Copilot's `apply_patch`) report it.
+   */
   readonly kind: ChangeKind;
 }
 
@@ -69,7 +74,10 @@ export type TraceIssueCode =
   | 'TRUNCATED_LAST_LINE'
   /** Well-formed lines of a type this reader does not know; skipped. */
   | 'UNKNOWN_LINES'
-  /** The file is larger than `maxBytes`: its head and tail were read, the middle skipped. */
+  /**
+   * The file is larger than `maxBytes`: its head and tail were read, the middle skipped (with
+   * `headBytes: 0`, only the tail, the start skipped); a one-document transcript, not read.
+   */
   | 'CAPPED'
   /** No reader for this agent's transcripts yet: nothing was read. */
   | 'UNSUPPORTED_AGENT';
@@ -87,7 +95,11 @@ export interface TraceIssue {
 export interface TraceCounts {
   /** User prompts (not tool results, local commands, meta or compaction lines). */
   readonly prompts: number;
-  /** Model replies: distinct assistant messages, `<synthetic>` ones excluded. */
+  /**
+   * Model replies, one per model response: Claude Code's distinct assistant messages (`<synthetic>`
+   * ones excluded), Codex's responses (the model's items between two of anything else), Gemini
+   * CLI's model messages, Copilot CLI's model calls. A compaction's own summary call is not one.
+   */
   readonly turns: number;
   /** Tool calls the model made, failed ones included. */
   readonly toolCalls: number;
@@ -159,14 +171,28 @@ export interface TranscriptParser {
 }
 
 /**
- * One agent's transcript format: one file per agent (`claude.ts`, …), registered in `formats.ts`.
- * A format whose transcript is one JSON document rather than JSON lines can gather the lines and
- * parse them in `finish`.
+ * How a transcript file is laid out: `lines`, one JSON value per line, read streaming (past the
+ * byte cap, as a head and a tail); or `document`, one JSON document spread over many lines, read
+ * whole and given to the parser as a single text (past the byte cap, not read at all, since half a
+ * document cannot be parsed).
+ */
+export type TranscriptLayout = 'lines' | 'document';
+
+/**
+ * One agent's transcript format: one file per agent (`claude.ts`, `codex.ts`, …), registered in
+ * `formats.ts`.
  */
 export interface TranscriptFormat {
   readonly agent: AgentName;
   /** A reader for one transcript. */
   createParser(): TranscriptParser;
+  /**
+   * Whether a transcript's first line is this agent's, for `detectTranscriptFormat`. It gets the
+   * line's text, or only its start when the line is very long (then not valid JSON on its own).
+   */
+  recognizes(firstLine: string): boolean;
+  /** The file's layout, judged from its first line. Default: always `lines`. */
+  layout?(firstLine: string): TranscriptLayout;
 }
 
 /** How many commands a trace lists; `counts.commands` has the total. The last ones are kept. */

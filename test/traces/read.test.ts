@@ -125,10 +125,11 @@ describe('readTranscript degrades, never fails', () => {
     expect(codes(trace)).toContain('MALFORMED_LINES');
   });
 
-  it('an agent with no reader yet: a minimal trace, nothing read', async () => {
-    const trace = await readTranscript(recorded('one-turn'), { agent: 'codex' });
-    expect(trace).toMatchObject({ agent: 'codex', work: 'unknown', bytes: { size: 0, read: 0 } });
-    expect(trace.issues).toEqual([{ code: 'UNSUPPORTED_AGENT', detail: 'no reader for codex transcripts yet' }]);
+  it('an agent with no reader (OpenCode gives no transcript path): a minimal trace, nothing read', async () => {
+    const trace = await readTranscript(recorded('one-turn'), { agent: 'opencode' });
+    expect(trace).toMatchObject({ agent: 'opencode', work: 'unknown', bytes: { size: 0, read: 0 } });
+    expect(trace.issues).toEqual([{ code: 'UNSUPPORTED_AGENT', detail: 'no reader for opencode transcripts yet' }]);
+    expect(parseTranscript('{"type":"user"}', { agent: 'opencode' }).issues.map((issue) => issue.code)).toEqual(['UNSUPPORTED_AGENT']);
   });
 
   it('invalid options are the only errors', async () => {
@@ -173,6 +174,12 @@ describe('past the byte cap: the head gives the first request, the tail the last
     const trace = await readTranscript(recorded('tool-session'), { maxBytes: 3000, headBytes: 0 });
     expect(trace.request).toBe('Create hello.txt, finalize notes.txt, check the files, and plan the release.');
     expect(trace.counts.prompts).toBe(0);
+  });
+
+  it('with no head, the skipped start is reported, so a tail with no reply is unknown, not "no work"', async () => {
+    const trace = await readTranscript(recorded('not-logged-in'), { maxBytes: 3000, headBytes: 0 });
+    expect(trace.issues).toEqual([{ code: 'CAPPED', count: 10566 - 3000, detail: '7.4 KiB at the start not read (byte cap)' }]);
+    expect(trace.work).toBe('unknown');
   });
 
   it('a session with no model reply past the cap is unknown, not "no work": the reply may be in the middle', async () => {
