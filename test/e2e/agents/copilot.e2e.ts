@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vi
 import type { Installed } from '../lib/cache.js';
 import { COPILOT, installCopilot, runCopilot, trustCopilotFolder } from '../lib/copilot.js';
 import { removedText, saveFixtureJsonl, saveFixtureText } from '../lib/fixtures.js';
-import { handoffs } from '../lib/handoffs-cli.js';
+import { HANDOFFS_COMMAND, handoffs, shellQuote } from '../lib/handoffs-cli.js';
 import { type HookProbeOptions, readHookCalls, wasKilled, writeHookProbe } from '../lib/hook-probe.js';
 import { tempHome } from '../lib/home.js';
 import { initAgent } from '../lib/init-agent.js';
@@ -251,6 +251,22 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
       const later = chatRequests(model).slice(1);
       expect(later).toHaveLength(1);
       expect(later[0]!.body).not.toContain(body);
+    });
+
+    it("a handoff the agent writes through Copilot's shell records Copilot and the session (COPILOT_AGENT_SESSION_ID), so its sessionEnd hook adds no trace", async (ctx) => {
+      const body = `Token refresh: covered by test/auth.test.ts now. marker-${randomUUID()}`;
+      const command = `printf '%s\\n' ${shellQuote(body)} | ${HANDOFFS_COMMAND} write --slug token-refresh`;
+      const { home, model, run } = await initialised(ctx, { turns: [{ tool: 'bash', input: { command, description: 'Write the handoff' } }, { text: 'Handoff written.' }] });
+      // Copilot -p refuses a shell command that names a path outside the session's folder ("Permission
+      // denied because no interactive user response was available"; --add-dir of this checkout is
+      // not enough, the command also names this Node): the command here names both, a user's
+      // `handoffs` on PATH names none.
+      const session = await run('Finish the token refresh and hand off.', ['--allow-all-tools', '--allow-all-paths']);
+      expect(session.exitCode, session.stderr).toBe(0);
+      // The shell really ran it: `write` printed the new file's path into the tool result.
+      expect(chatRequests(model).some((request) => /_token-refresh\.md/.test(request.body))).toBe(true);
+      const stored = await storedHandoffs({ env: home.env });
+      expect(stored.map((handoff) => [handoff.slug, handoff.meta.agent, handoff.meta.sessionId])).toEqual([['token-refresh', 'copilot', session.sessionId]]);
     });
 
     it('`handoffs end --hook` at sessionEnd writes a trace naming the session (Copilot gives no transcript path) before Copilot exits', async (ctx) => {

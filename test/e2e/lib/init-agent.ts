@@ -5,13 +5,21 @@ import { HANDOFFS_COMMAND, handoffs, type CliRun } from './handoffs-cli.js';
 /** The agents `handoffs init --agent` sets up whose hooks these tests drive. */
 export type InitAgent = 'claude' | 'codex' | 'gemini' | 'copilot';
 
+/** Options of {@link initAgent}. */
+export interface InitAgentOptions {
+  /** The command the hooks run. Default: {@link HANDOFFS_COMMAND}, this checkout's built CLI. */
+  readonly command?: string;
+  /** More arguments, appended (e.g. `--no-trust`). Default: none. */
+  readonly extra?: readonly string[];
+}
+
 /**
  * `handoffs init --agent NAME --command '<node> <dist/cli.js>'` in `cwd`, for the temp HOME of
  * `env`: the agent's user-level hooks and instructions, running this checkout's built CLI, exactly
- * as a user runs init. `extra` is appended (e.g. `--no-trust`).
+ * as a user runs init.
  */
-export function initAgent(agent: InitAgent, env: Record<string, string>, cwd: string, extra: readonly string[] = []): Promise<CliRun> {
-  return handoffs(['init', '--agent', agent, '--command', HANDOFFS_COMMAND, ...extra], { env, cwd });
+export function initAgent(agent: InitAgent, env: Record<string, string>, cwd: string, options: InitAgentOptions = {}): Promise<CliRun> {
+  return handoffs(['init', '--agent', agent, '--command', options.command ?? HANDOFFS_COMMAND, ...(options.extra ?? [])], { env, cwd });
 }
 
 /**
