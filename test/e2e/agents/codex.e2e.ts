@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -5,13 +6,16 @@ import type { Installed } from '../lib/cache.js';
 import { CODEX, codexBinary, installCodex, runCodex, writeCodexConfig } from '../lib/codex.js';
 import { withCodexAppServer } from '../lib/codex-app-server.js';
 import { removedText, saveFixtureJsonl, saveFixtureText } from '../lib/fixtures.js';
+import { HANDOFFS_COMMAND, handoffs } from '../lib/handoffs-cli.js';
 import { readHookCalls, wasKilled, writeHookProbe } from '../lib/hook-probe.js';
 import { type TempHome, tempHome } from '../lib/home.js';
+import { initAgent, putOnPath } from '../lib/init-agent.js';
 import type { ModelScript } from '../lib/model-script.js';
 import type { ModelServer } from '../lib/model-server.js';
 import { startResponsesModel } from '../lib/openai-responses.js';
 import { makeRepo } from '../lib/repo.js';
 import { locateText, topLevelIndex } from '../lib/request-search.js';
+import { originWords, storedHandoffs, tagsOf } from '../lib/stored-handoffs.js';
 
 const MARKER = 'HANDOFFS-E2E-CODEX-START-4d1f';
 const END_MARKER = 'HANDOFFS-E2E-CODEX-END-4d1f';
@@ -256,11 +260,98 @@ describe(`Codex CLI ${CODEX.version} (real client, scripted Responses endpoint)`
     });
   });
 
-  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
-  it.todo('after `handoffs init --agent codex` a handoff written by another agent reaches the first request once, as a developer message before the prompt; a second session does not see it');
-  it.todo('`handoffs init --agent codex` records trust for the hooks it installs (app server hooks/list + config/batchWrite), so `codex exec` runs them without --dangerously-bypass-hook-trust');
-  it.todo('`handoffs end --hook` at SessionEnd writes a trace from the rollout named by transcript_path within Codex\'s 3 s limit');
+  describe('after `handoffs init --agent codex` (the real CLI in the hooks)', () => {
+    /** A scripted Codex with init's hooks installed by the real CLI, trust included. */
+    async function initialised(ctx: TestContext, script?: ModelScript) {
+      const context = await setup(ctx, script);
+      putOnPath(context.home.env, context.ok);
+      const init = await initAgent('codex', context.home.env, context.repo);
+      expect(init.stderr).toBe('');
+      expect(init.code).toBe(0);
+      const run = (prompt: string, args: readonly string[] = []) => runCodex({ installed: context.ok, home: context.home, cwd: context.repo, prompt, args });
+      return { ...context, init, run };
+    }
+
+    it('a handoff written by another agent reaches the first request once, as a developer message before the prompt; a second session does not see it', async (ctx) => {
+      const { home, model, repo, run } = await initialised(ctx);
+      const writer = randomUUID();
+      const body = `The API client is half migrated; finish src/api.ts. marker-${randomUUID()}`;
+      const written = await handoffs(['write', '--slug', 'api-client', '--agent', 'claude', '--session', writer], { env: home.env, cwd: repo, input: body });
+      expect(written.code, written.stderr).toBe(0);
+
+      const first = await run('first prompt');
+      expect(first.exitCode, first.stderr).toBe(0);
+      const requests = responsesRequests(model);
+      expect(requests).toHaveLength(1);
+      const [location, ...others] = locateText(requests[0]!.json, body);
+      expect(others).toEqual([]);
+      expect(location).toMatchObject({ role: 'developer' });
+      expect(location!.path).toMatch(/^input\[\d+\]\.content\[0\]\.text$/);
+      expect(location!.text).toMatch(/^Handoffs from 1 earlier session of this project, oldest first\./);
+      expect(location!.text).toContain(originWords('Claude Code', writer));
+      const input = (requests[0]!.json as { input: unknown[] }).input;
+      expect(input[topLevelIndex(location!)! + 1]).toMatchObject({ role: 'user', content: [{ type: 'input_text', text: 'first prompt' }] });
+
+      const second = await run('second prompt');
+      expect(second.exitCode, second.stderr).toBe(0);
+      const later = responsesRequests(model).slice(1);
+      expect(later).toHaveLength(1);
+      expect(later[0]!.body).not.toContain(body);
+    });
+
+    it('records trust for the hooks it installs (app server hooks/list + config/batchWrite), so `codex exec` runs them without --dangerously-bypass-hook-trust', async (ctx) => {
+      const { ok, home, repo, init, run } = await initialised(ctx);
+      const hooksFile = join(home.home, '.codex', 'hooks.json');
+      expect(init.stdout).toContain(`trusted ${hooksFile}:session_start:0:0 (codex config.toml)\n`);
+      expect(init.stdout).toContain(`trusted ${hooksFile}:session_end:0:0 (codex config.toml)\n`);
+      expect(init.stdout).not.toContain('trust (codex)');
+      // Codex itself reports both hooks trusted, as init's (marked) commands.
+      const listed = await withCodexAppServer({ binary: codexBinary(ok), env: home.env, cwd: repo }, (server) => server.listHooks(repo));
+      expect(listed.hooks.map((hook) => [hook.eventName, hook.trustStatus, hook.command])).toEqual([
+        ['sessionStart', 'trusted', `HANDOFFS_INIT=1 ${HANDOFFS_COMMAND} start --hook --agent codex`],
+        ['sessionEnd', 'trusted', `HANDOFFS_INIT=1 ${HANDOFFS_COMMAND} end --hook --agent codex`],
+      ]);
+      // A plain `codex exec` (runCodex passes no bypass flag) ran both.
+      const session = await run('hello');
+      expect(session.exitCode, session.stderr).toBe(0);
+      expect(session.stderr).toContain('hook: SessionStart Completed');
+      const ended = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.meta.sessionId === session.sessionId);
+      expect(ended.map((handoff) => [handoff.meta.agent, tagsOf(handoff)])).toEqual([['codex', ['auto', 'session-end']]]);
+    });
+
+    it("`handoffs end --hook` at SessionEnd writes a trace naming the session and its rollout within Codex's 3 s limit, before Codex exits", async (ctx) => {
+      const shell = 'printf "first line\\n" > todo.txt';
+      const { home, repo, run } = await initialised(ctx, { turns: [{ tool: 'exec_command', input: { cmd: shell } }, { text: 'Wrote todo.txt.' }] });
+      const session = await run('Start a todo list.', ['-s', 'workspace-write']);
+      expect(session.exitCode, session.stderr).toBe(0);
+      expect(await readFile(join(repo, 'todo.txt'), 'utf8')).toBe('first line\n');
+      expect(session.stderr).not.toContain('clamping SessionEnd hook timeout');
+
+      const traces = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.meta.sessionId === session.sessionId);
+      expect(traces).toHaveLength(1);
+      const trace = traces[0]!;
+      expect(trace.meta).toMatchObject({ agent: 'codex', project: repo });
+      expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
+      expect(trace.body).toContain(`Codex session ${session.sessionId}`);
+      expect(trace.body).toContain(session.transcriptPath!);
+      // Written after the session's last rollout line and before Codex exited: Codex waited for the
+      // hook, which finished inside its 3 s cap.
+      const rollout = (await readFile(session.transcriptPath!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { timestamp: string });
+      const lastEvent = Date.parse(rollout.at(-1)!.timestamp);
+      const written = Date.parse(trace.createdAt);
+      expect(written).toBeGreaterThan(lastEvent);
+      expect(written).toBeLessThanOrEqual(session.endedAt);
+      expect(written - lastEvent).toBeLessThan(3_000);
+      ctx.annotate(`SessionEnd trace written ${written - lastEvent} ms after the rollout's last line; Codex exited ${session.endedAt - written} ms later`);
+      console.log(`Codex: SessionEnd trace written ${written - lastEvent} ms after the rollout's last line; codex exited ${session.endedAt - written} ms after that`);
+    });
+  });
 });
+
+/** The Responses requests a model endpoint received, in order. */
+function responsesRequests(model: ModelServer) {
+  return model.requests.filter((request) => request.method === 'POST' && request.url.split('?')[0]!.endsWith('/responses'));
+}
 
 interface RolloutLine {
   readonly type: string;

@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Installed } from '../lib/cache.js';
 import { COPILOT, installCopilot, runCopilot, trustCopilotFolder } from '../lib/copilot.js';
 import { removedText, saveFixtureJsonl, saveFixtureText } from '../lib/fixtures.js';
+import { HANDOFFS_COMMAND, handoffs, shellQuote } from '../lib/handoffs-cli.js';
 import { type HookProbeOptions, readHookCalls, wasKilled, writeHookProbe } from '../lib/hook-probe.js';
 import { tempHome } from '../lib/home.js';
+import { initAgent } from '../lib/init-agent.js';
 import type { ModelScript } from '../lib/model-script.js';
+import type { ModelServer } from '../lib/model-server.js';
 import { startChatModel } from '../lib/openai-chat.js';
 import { makeRepo } from '../lib/repo.js';
 import { locateText, topLevelIndex } from '../lib/request-search.js';
+import { originWords, storedHandoffs, tagsOf } from '../lib/stored-handoffs.js';
 
 const MARKER = 'HANDOFFS-E2E-COPILOT-START-2b7e';
 
@@ -212,10 +217,82 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
     });
   });
 
-  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
-  it.todo('after `handoffs init --agent copilot` a handoff written by another agent reaches the first request once, as its own user message (top-level additionalContext); a second session does not see it');
-  it.todo('`handoffs end --hook` at sessionEnd finds events.jsonl from sessionId and writes a trace (Copilot gives no transcript path)');
+  describe('after `handoffs init --agent copilot` (the real CLI in the hooks)', () => {
+    /** A scripted Copilot CLI with init's user-level hooks file written by the real CLI. */
+    async function initialised(ctx: TestContext, script?: ModelScript) {
+      const context = await setup(ctx, script);
+      const init = await initAgent('copilot', context.home.env, context.repo);
+      expect(init.stderr).toBe('');
+      expect(init.code).toBe(0);
+      return context;
+    }
+
+    it('a handoff written by another agent reaches the first request once, as its own user message (top-level additionalContext); a second session does not see it', async (ctx) => {
+      const { home, model, repo, run } = await initialised(ctx);
+      const writer = randomUUID();
+      const body = `Login flow: the token refresh is untested. marker-${randomUUID()}`;
+      const written = await handoffs(['write', '--slug', 'login', '--agent', 'gemini', '--session', writer], { env: home.env, cwd: repo, input: body });
+      expect(written.code, written.stderr).toBe(0);
+
+      const first = await run('hello');
+      expect(first.exitCode, first.stderr).toBe(0);
+      const requests = chatRequests(model);
+      expect(requests).toHaveLength(1);
+      const [location, ...others] = locateText(requests[0]!.json, body);
+      expect(others).toEqual([]);
+      expect(location).toMatchObject({ path: `messages[${topLevelIndex(location!)}].content`, role: 'user' });
+      expect(location!.text).toMatch(/^Handoffs from 1 earlier session of this project, oldest first\./);
+      expect(location!.text).toContain(originWords('Gemini CLI', writer));
+      const messages = (requests[0]!.json as { messages: Array<{ role: string; content: unknown }> }).messages;
+      expect(messages[topLevelIndex(location!)! + 1]).toMatchObject({ role: 'user', content: expect.stringMatching(/\n\nhello$/) });
+
+      const second = await run('hello again');
+      expect(second.exitCode, second.stderr).toBe(0);
+      const later = chatRequests(model).slice(1);
+      expect(later).toHaveLength(1);
+      expect(later[0]!.body).not.toContain(body);
+    });
+
+    it("a handoff the agent writes through Copilot's shell records Copilot and the session (COPILOT_AGENT_SESSION_ID), so its sessionEnd hook adds no trace", async (ctx) => {
+      const body = `Token refresh: covered by test/auth.test.ts now. marker-${randomUUID()}`;
+      const command = `printf '%s\\n' ${shellQuote(body)} | ${HANDOFFS_COMMAND} write --slug token-refresh`;
+      const { home, model, run } = await initialised(ctx, { turns: [{ tool: 'bash', input: { command, description: 'Write the handoff' } }, { text: 'Handoff written.' }] });
+      // Copilot -p refuses a shell command that names a path outside the session's folder ("Permission
+      // denied because no interactive user response was available"; --add-dir of this checkout is
+      // not enough, the command also names this Node): the command here names both, a user's
+      // `handoffs` on PATH names none.
+      const session = await run('Finish the token refresh and hand off.', ['--allow-all-tools', '--allow-all-paths']);
+      expect(session.exitCode, session.stderr).toBe(0);
+      // The shell really ran it: `write` printed the new file's path into the tool result.
+      expect(chatRequests(model).some((request) => /_token-refresh\.md/.test(request.body))).toBe(true);
+      const stored = await storedHandoffs({ env: home.env });
+      expect(stored.map((handoff) => [handoff.slug, handoff.meta.agent, handoff.meta.sessionId])).toEqual([['token-refresh', 'copilot', session.sessionId]]);
+    });
+
+    it('`handoffs end --hook` at sessionEnd writes a trace naming the session (Copilot gives no transcript path) before Copilot exits', async (ctx) => {
+      const shell = 'printf "first line\\n" > todo.txt';
+      const { home, repo, run } = await initialised(ctx, { turns: [{ tool: 'bash', input: { command: shell, description: 'Start the todo list' } }, { text: 'Wrote todo.txt.' }] });
+      const session = await run('Start a todo list.', ['--allow-all-tools']);
+      expect(session.exitCode, session.stderr).toBe(0);
+      expect(await readFile(join(repo, 'todo.txt'), 'utf8')).toBe('first line\n');
+      expect(session.sessionId).toBeDefined();
+
+      const traces = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.meta.sessionId === session.sessionId);
+      expect(traces).toHaveLength(1);
+      const trace = traces[0]!;
+      expect(trace.meta).toMatchObject({ agent: 'copilot', project: repo });
+      expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
+      expect(trace.body).toContain(`Copilot CLI session ${session.sessionId}`);
+      expect(Date.parse(trace.createdAt)).toBeLessThanOrEqual(session.endedAt);
+      ctx.annotate(`sessionEnd trace written ${session.endedAt - Date.parse(trace.createdAt)} ms before copilot exited`);
+    });
+  });
 });
+
+/** The chat completions requests a model endpoint received, in order. */
+function chatRequests(model: ModelServer) {
+  return model.requests.filter((request) => request.method === 'POST' && request.url === '/v1/chat/completions');
+}
 
 interface CopilotEvent {
   readonly type: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -5,11 +6,14 @@ import type { Installed } from '../lib/cache.js';
 import { saveFixtureFile, saveFixtureText } from '../lib/fixtures.js';
 import { startGeminiModel } from '../lib/gemini.js';
 import { GEMINI_CLI, installGeminiCli, runGemini, trustGeminiFolder, writeGeminiSettings } from '../lib/gemini-cli.js';
+import { handoffs } from '../lib/handoffs-cli.js';
 import { type HookProbeOptions, readHookCalls, wasKilled, writeHookProbe } from '../lib/hook-probe.js';
 import { tempHome } from '../lib/home.js';
+import { initAgent } from '../lib/init-agent.js';
 import type { ModelScript } from '../lib/model-script.js';
 import { makeRepo } from '../lib/repo.js';
 import { locateText } from '../lib/request-search.js';
+import { originWords, storedHandoffs, tagsOf } from '../lib/stored-handoffs.js';
 
 const MARKER = 'HANDOFFS-E2E-GEMINI-START-8c2a';
 
@@ -219,9 +223,66 @@ describe(`Gemini CLI ${GEMINI_CLI.version} (real client, scripted streamGenerate
     await saveFixtureFile(result.transcriptPath!, 'transcripts/gemini/chat.jsonl');
   });
 
-  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
-  it.todo('after `handoffs init --agent gemini` a handoff written by another agent reaches the first request once, inside <hook_context> before the prompt; a second session does not see it');
-  it.todo('`handoffs end --hook` at SessionEnd writes a trace from the chat log named by transcript_path before Gemini exits');
+  describe('after `handoffs init --agent gemini` (the real CLI in the hooks)', () => {
+    /** A scripted Gemini CLI with API-key auth, init's hooks merged in by the real CLI, the repository trusted. */
+    async function initialised(ctx: TestContext, script?: (repo: string) => ModelScript) {
+      const context = await setup(ctx, script);
+      await writeGeminiSettings(join(context.home.home, '.gemini', 'settings.json'));
+      const init = await initAgent('gemini', context.home.env, context.repo);
+      expect(init.stderr).toBe('');
+      expect(init.code).toBe(0);
+      // What a user does when Gemini asks (init says so): trust the folder.
+      await trustGeminiFolder(context.home.home, context.repo);
+      return context;
+    }
+
+    it('a handoff written by another agent reaches the first request once, inside <hook_context> before the prompt; a second session does not see it', async (ctx) => {
+      const { home, model, repo, run } = await initialised(ctx);
+      const writer = randomUUID();
+      const body = `The cache layer needs its eviction test. marker-${randomUUID()}`;
+      const written = await handoffs(['write', '--slug', 'cache', '--agent', 'codex', '--session', writer], { env: home.env, cwd: repo, input: body });
+      expect(written.code, written.stderr).toBe(0);
+
+      const first = await run('hello');
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(model.requests).toHaveLength(1);
+      const [location, ...others] = locateText(model.requests[0]!.json, body);
+      expect(others).toEqual([]);
+      expect(location!.role).toBe('user');
+      expect(location!.path).toMatch(/^contents\[0\]\.parts\[\d+\]\.text$/);
+      // The context is the prompt's own text part: wrapped, then the prompt after a blank line.
+      expect(location!.text).toMatch(/^<hook_context>Handoffs from 1 earlier session of this project, oldest first\./);
+      expect(location!.text.endsWith('</hook_context>\n\nhello')).toBe(true);
+      expect(location!.text).toContain(originWords('Codex', writer));
+
+      const second = await run('hello again');
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect(model.requests).toHaveLength(2);
+      expect(model.requests[1]!.body).not.toContain(body);
+    });
+
+    it('`handoffs end --hook` at SessionEnd writes a trace naming the session and its chat log (transcript_path) before Gemini exits', async (ctx) => {
+      const shell = 'printf "first line\\n" > todo.txt';
+      const { home, repo, run } = await initialised(ctx, () => ({
+        turns: [{ tool: 'run_shell_command', input: { command: shell, description: 'Start the todo list' } }, { text: 'Wrote todo.txt.' }],
+      }));
+      const session = await run('Start a todo list.', ['--approval-mode', 'yolo']);
+      expect(session.exitCode, session.stderr).toBe(0);
+      expect(await readFile(join(repo, 'todo.txt'), 'utf8')).toBe('first line\n');
+      expect(session.transcriptPath).toBeDefined();
+
+      const traces = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.meta.sessionId === session.sessionId);
+      expect(traces).toHaveLength(1);
+      const trace = traces[0]!;
+      expect(trace.meta).toMatchObject({ agent: 'gemini', project: repo });
+      expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
+      expect(trace.body).toContain(`Gemini CLI session ${session.sessionId}`);
+      expect(trace.body).toContain(session.transcriptPath!);
+      // Gemini waited for it: written before the process ended.
+      expect(Date.parse(trace.createdAt)).toBeLessThanOrEqual(session.endedAt);
+      ctx.annotate(`SessionEnd trace written ${session.endedAt - Date.parse(trace.createdAt)} ms before gemini exited`);
+    });
+  });
 });
 
 interface ChatLogLine {

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversation, startAnthropicServer, textTurn, type AnthropicServer, type MessagesRequest } from '../lib/anthropic.js';
+import { conversation, occurrences, startAnthropicServer, textTurn, type AnthropicServer, type MessagesRequest } from '../lib/anthropic.js';
 import { installClaude, projectFolderName } from '../lib/claude.js';
 import { claudeSession, type ClaudeSession } from '../lib/claude-session.js';
+import { handoffs } from '../lib/handoffs-cli.js';
 import { tempHome, type TempHome } from '../lib/home.js';
 
 // Facts about Claude Code 2.1.197's auto-memory that `handoffs memory` must match: which folder
@@ -190,7 +192,62 @@ describe.skipIf(!claude.ok)('Claude Code 2.1.197 auto-memory', () => {
   });
 
   describe('handoffs memory in the real location', () => {
-    it.todo('an entry added with `handoffs memory add` (no --memory-dir) appears in the next real session\'s request');
-    it.todo('a MEMORY.md clobbered by a parallel rewrite is repaired by `handoffs memory repair` and its lines reappear in the next request');
+    /** `handoffs memory ARGS` in `cwd`, with no --memory-dir: the folder is the CLI's own choice. */
+    const memory = (cwd: string, args: string[], input?: string) => handoffs(['memory', ...args], { env: home.env, cwd, input });
+
+    /** `memory add` of one topic, with a body; fails the test when the command fails. */
+    async function addTopic(cwd: string, topic: string, description: string): Promise<void> {
+      const added = await memory(cwd, ['add', '--topic', topic, '--description', description, '--type', 'project', '--file', '-'], `topic-body-marker of ${topic}\n`);
+      expect(added.stderr).toBe('');
+      expect(added.code).toBe(0);
+    }
+
+    it("an entry added with `handoffs memory add` (no --memory-dir) appears in the next real session's request", async () => {
+      const cwd = join(base, 'memory-add');
+      await mkdir(cwd);
+      const where = await memory(cwd, ['where']);
+      expect(where.code).toBe(0);
+      const description = `deploy-marker-${randomUUID()} ship with make deploy after the canary`;
+      await addTopic(cwd, 'deploy', description);
+
+      const { request, memoryDir } = await session(cwd, 'How do we deploy?');
+      // The folder the CLI chose is the one the client loads.
+      expect(`${where.stdout.trim()}/`).toBe(memoryDir);
+      const text = reminder(request);
+      expect(text).toContain(`Contents of ${memoryDir}MEMORY.md (user's auto-memory, persists across conversations):`);
+      expect(occurrences(text, description)).toBe(1);
+      // The topic itself stays on disk until the model reads it.
+      expect(request.messages.map((message) => JSON.stringify(message.content)).join('')).not.toContain('topic-body-marker');
+    });
+
+    it('a MEMORY.md clobbered by a parallel rewrite is repaired by `handoffs memory repair` and its lines reappear in the next request', async () => {
+      const cwd = join(base, 'memory-repair');
+      await mkdir(cwd);
+      const kept = `kept-marker-${randomUUID()} the staging database is read-only`;
+      const lost = `lost-marker-${randomUUID()} releases are tagged from main only`;
+      await addTopic(cwd, 'staging', kept);
+      const index = join(projects, projectFolderName(cwd), 'memory', 'MEMORY.md');
+      // A parallel session read the index here, before the second entry was added ...
+      const staleCopy = await readFile(index, 'utf8');
+      await addTopic(cwd, 'releases', lost);
+      expect(await readFile(index, 'utf8')).toContain(lost);
+      // ... and then wrote its copy back: the topic file survives, its index line is gone.
+      await writeFile(index, staleCopy);
+      expect(existsSync(join(projects, projectFolderName(cwd), 'memory', 'releases.md'))).toBe(true);
+
+      const clobbered = reminder((await session(cwd, 'What do we know?')).request);
+      expect(clobbered).toContain(kept);
+      expect(clobbered).not.toContain(lost);
+
+      const repaired = await memory(cwd, ['repair']);
+      expect(repaired.stderr).toBe('');
+      expect(repaired.code).toBe(0);
+      expect(repaired.stdout).toMatch(/^restore line \d+ under ## .*releases\.md.*$/m);
+      expect(repaired.stdout).toContain(`repaired ${index}: 1 line restored, 0 duplicates removed`);
+
+      const healed = reminder((await session(cwd, 'What do we know now?')).request);
+      expect(occurrences(healed, kept)).toBe(1);
+      expect(occurrences(healed, lost)).toBe(1);
+    });
   });
 });

@@ -1,11 +1,13 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestText, startAnthropicServer, textTurn, toolTurn, type AnthropicServer, type MessagesRequest, type ScriptedTurn } from '../lib/anthropic.js';
-import { installClaude, projectFolderName } from '../lib/claude.js';
-import { claudeSession } from '../lib/claude-session.js';
+import { occurrences, requestText, startAnthropicServer, textTurn, toolTurn, type AnthropicServer, type MessagesRequest, type ScriptedTurn } from '../lib/anthropic.js';
+import { hookRunsInDebugLog, installClaude, projectFolderName } from '../lib/claude.js';
+import { claudeSession, debugFileFor } from '../lib/claude-session.js';
+import { initClaude } from '../lib/handoffs-cli.js';
 import { addRecordingHooks, clearRecordedHookInputs, recordedHookInputs } from '../lib/hook-recorder.js';
 import { tempHome, type TempHome } from '../lib/home.js';
+import { originWords, storedHandoffs, tagsOf } from '../lib/stored-handoffs.js';
 
 // Compaction in `claude -p`: `/compact` as the prompt of a resumed session compacts it. What the
 // PreCompact, PostCompact and SessionStart hooks receive, read from recording hooks.
@@ -130,5 +132,58 @@ describe.skipIf(!claude.ok)('compaction in real Claude Code -p sessions', () => 
     expect(inputs[1]).toMatchObject({ hook_event_name: 'PreCompact', trigger: 'manual', custom_instructions: null });
   });
 
-  it.todo('`handoffs precompact --hook` (registered by init) writes a trace built from the transcript before /compact, and the session after compaction can read it');
+  it('`handoffs precompact --hook` (registered by init) writes a trace built from the transcript before /compact, and the next session of the project receives it', async () => {
+    // A HOME of its own, set up by `handoffs init` alone (no recording hooks).
+    const own = await tempHome();
+    try {
+      const init = await initClaude(own.env);
+      expect(init.code, init.stderr).toBe(0);
+      const cwd = join(await realpath(own.home), 'compacted');
+      await mkdir(cwd);
+      const session = (prompt: string, resume: boolean, label: string) =>
+        claudeSession({
+          bin: claude.ok ? claude.bin : '',
+          env: own.env,
+          cwd,
+          prompt,
+          server,
+          args: [...(resume ? ['--continue'] : []), '--allowedTools', 'Bash'],
+          debugFile: debugFileFor(own.home, label),
+        });
+      const first = await session('Run the first steps.', false, 'first');
+      expect(first.run.code, first.run.stderr).toBe(0);
+      const compacted = await session('/compact keep the step numbers', true, 'compact');
+      expect(compacted.run.code, compacted.run.stderr).toBe(0);
+      expect(compacted.sessionId).toBe(first.sessionId);
+
+      // The client ran init's PreCompact hook, and it exited 0 ...
+      const precompact = hookRunsInDebugLog(compacted.debugLog ?? '').filter((run) => run.event === 'PreCompact');
+      expect(precompact).toEqual([
+        expect.objectContaining({ matcher: 'manual', command: expect.stringMatching(/^HANDOFFS_INIT=1 .* precompact --hook --agent claude$/), status: 0 }),
+      ]);
+      // ... before the compaction it precedes: the compact boundary is written after the hook finished.
+      const boundary = compacted.transcript.find((line) => line.subtype === 'compact_boundary');
+      expect(boundary).toBeDefined();
+      expect(Date.parse(precompact[0]!.at)).toBeLessThan(Date.parse(String(boundary!.timestamp)));
+
+      const stored = await storedHandoffs({ env: own.env });
+      const traces = stored.filter((handoff) => tagsOf(handoff).includes('before-compact'));
+      expect(traces).toHaveLength(1);
+      const trace = traces[0]!;
+      expect(trace.meta).toMatchObject({ agent: 'claude', sessionId: first.sessionId, project: cwd });
+      expect(Date.parse(trace.createdAt)).toBeLessThan(Date.parse(String(boundary!.timestamp)));
+      const title = `Compacting: Claude Code session ${first.sessionId} wrote no handoff`;
+      expect(trace.body).toContain(title);
+      expect(trace.body).toContain('### Request\n\n> Run the first steps.\n');
+      expect(trace.body).toContain('### Commands (2)\n\n- `echo step 1`\n- `echo step 2`\n');
+      expect(trace.body).toContain('### Last message\n\n> Steps done.\n');
+
+      const next = await claudeSession({ bin: claude.ok ? claude.bin : '', env: own.env, cwd, prompt: 'Just say hi.', server });
+      expect(next.run.code, next.run.stderr).toBe(0);
+      expect(occurrences(requestText(next.requests[0]!), title)).toBe(1);
+      expect(occurrences(requestText(next.requests[0]!), originWords('Claude Code', first.sessionId!))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await own.dispose();
+    }
+  });
 });

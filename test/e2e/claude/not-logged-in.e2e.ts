@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversation, startAnthropicServer, textTurn, type AnthropicServer } from '../lib/anthropic.js';
+import { conversation, occurrences, requestText, startAnthropicServer, textTurn, type AnthropicServer } from '../lib/anthropic.js';
 import { attachments, hookRunsInDebugLog, installClaude } from '../lib/claude.js';
 import { claudeSession, debugFileFor } from '../lib/claude-session.js';
 import { handoffs, initClaude } from '../lib/handoffs-cli.js';
 import { addRecordingHooks, recordedHookInputs } from '../lib/hook-recorder.js';
 import { tempHome, type TempHome } from '../lib/home.js';
+import { storedHandoffs } from '../lib/stored-handoffs.js';
 
 // A session that fails before its first model turn: no API key, so Claude Code 2.1.197 prints
 // "Not logged in · Please run /login" and exits 1, having already run its SessionStart hooks.
@@ -25,6 +26,7 @@ describe.skipIf(!claude.ok)('a real Claude Code session that is not logged in', 
     server = await startAnthropicServer(conversation([textTurn('Noted.')]));
     project = join(home.home, 'project');
     await mkdir(project);
+    await mkdir(join(home.home, 'project-give-back'));
     expect((await initClaude(home.env)).code).toBe(0);
     await addRecordingHooks(home.home, ['SessionStart', 'SessionEnd']);
   });
@@ -97,5 +99,38 @@ describe.skipIf(!claude.ok)('a real Claude Code session that is not logged in', 
     });
   });
 
-  it.todo('gives its claims back: the handoff it claimed at SessionStart is pending again, and the next real session receives it');
+  it('gives its claims back: the handoff it claimed at SessionStart is pending again, and the next real session receives it', async () => {
+    const cwd = await realpath(join(home.home, 'project-give-back'));
+    const body = `Half-done migration; run step 3 next. marker-${randomUUID()}`;
+    const written = await handoffs(['write', '--slug', 'migration'], { env: home.env, cwd, input: body });
+    expect(written.code, written.stderr).toBe(0);
+    const ofProject = async () => (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.meta.project === cwd);
+    const [before] = await ofProject();
+
+    const failed = await claudeSession({
+      bin: claude.ok ? claude.bin : '',
+      env: home.env,
+      cwd,
+      prompt: 'Carry on with the migration.',
+      server,
+      apiKey: null,
+      debugFile: debugFileFor(home.home, 'give-back'),
+    });
+    expect(failed.run.code).toBe(1);
+    expect(failed.requests).toHaveLength(0);
+    // Its SessionStart hook did claim the handoff and hand it to the client ...
+    const handed = attachments(failed.transcript, 'hook_additional_context');
+    expect(JSON.stringify(handed.map((item) => item.content))).toContain(body);
+    // ... and its SessionEnd hook, seeing no model reply, gave it back and wrote nothing else.
+    const ended = hookRunsInDebugLog(failed.debugLog ?? '').filter((run) => run.event === 'SessionEnd' && run.command.includes(' end --hook --agent claude'));
+    expect(ended).toEqual([expect.objectContaining({ status: 0 })]);
+    const after = await ofProject();
+    expect(after.map((handoff) => [handoff.state, handoff.body])).toEqual([['pending', before!.body]]);
+    expect(after[0]!.body).toContain(body);
+
+    const next = await claudeSession({ bin: claude.ok ? claude.bin : '', env: home.env, cwd, prompt: 'Carry on with the migration.', server });
+    expect(next.run.code, next.run.stderr).toBe(0);
+    expect(occurrences(requestText(next.requests[0]!), body)).toBe(1);
+    expect((await ofProject()).some((handoff) => handoff.body.includes(body))).toBe(false);
+  });
 });

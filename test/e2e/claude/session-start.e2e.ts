@@ -84,6 +84,41 @@ describe.skipIf(!claude.ok)('handoffs init, then real Claude Code sessions', () 
     expect(second.requests.length).toBeGreaterThan(0);
     for (const request of second.requests) expect(requestText(request)).not.toContain(body);
   });
+
+  it("records the SessionStart hook's durationMs in every session's transcript, with nothing to hand and with handoffs to hand", async () => {
+    const rounds = 4;
+    const empty: number[] = [];
+    const handing: number[] = [];
+    const hookDuration = (lines: Awaited<ReturnType<typeof session>>['transcript']): number => {
+      const [hook, ...others] = attachments(lines, 'hook_success').filter((item) => item.hookEvent === 'SessionStart' && item.command?.includes(' start --hook --agent claude'));
+      expect(others).toEqual([]);
+      expect(hook?.exitCode).toBe(0);
+      expect(hook?.durationMs).toEqual(expect.any(Number));
+      return hook!.durationMs!;
+    };
+    for (let round = 0; round < rounds; round++) {
+      // A project of its own: nothing is pending for its first session.
+      const cwd = join(home.home, `timed-${round}`);
+      await mkdir(cwd);
+      const fresh = await claudeSession({ bin: claude.ok ? claude.bin : '', env: home.env, cwd, prompt: 'hello', server });
+      expect(fresh.run.code).toBe(0);
+      expect(attachments(fresh.transcript, 'hook_additional_context')).toEqual([]);
+      empty.push(hookDuration(fresh.transcript));
+      // Pending now: the first session's trace and one written handoff.
+      const body = `Timed handoff ${round}. marker-${randomUUID()}`;
+      expect((await handoffs(['write', '--slug', 'timed'], { env: home.env, cwd, input: body })).code).toBe(0);
+      const handed = await claudeSession({ bin: claude.ok ? claude.bin : '', env: home.env, cwd, prompt: 'hello', server });
+      expect(handed.run.code).toBe(0);
+      expect(occurrences(requestText(handed.requests[0]!), body)).toBe(1);
+      handing.push(hookDuration(handed.transcript));
+    }
+    const summary = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return `median ${sorted[Math.floor(sorted.length / 2)]} ms, min ${sorted[0]} ms, max ${sorted.at(-1)} ms (${values.join(', ')})`;
+    };
+    console.log(`SessionStart hook durationMs, nothing pending: ${summary(empty)}`);
+    console.log(`SessionStart hook durationMs, 2 handoffs handed: ${summary(handing)}`);
+  });
 });
 
 /** The one text item of a request's messages that contains `needle`. */

@@ -159,6 +159,8 @@ export function sessionIdOf(request: { raw: Record<string, unknown> }): string |
 
 /** One hook run as `claude --debug-file` logs it when the hook finishes. */
 export interface LoggedHookRun {
+  /** When the log line was written (the hook had finished): the line's ISO timestamp. */
+  at: string;
   /** `SessionEnd`, … */
   event: string;
   /** What the hook matched: the SessionEnd reason, e.g. `other`. */
@@ -168,14 +170,15 @@ export interface LoggedHookRun {
 }
 
 /**
- * The hook runs a `--debug-file` log records as `<Event>:<matcher> [<command>] completed with status
- * <n>`. Claude Code 2.1.197 writes no transcript attachment for SessionEnd hooks (the transcript is
- * closed by then), so this log is the only record that one ran and how it exited.
+ * The hook runs a `--debug-file` log records as `<ISO time> [DEBUG] <Event>:<matcher> [<command>]
+ * completed with status <n>`. Claude Code 2.1.197 writes no transcript attachment for SessionEnd
+ * hooks (the transcript is closed by then), so this log is the only record that one ran and how it
+ * exited; for any hook it is the record of when it finished.
  */
 export function hookRunsInDebugLog(log: string): LoggedHookRun[] {
   const runs: LoggedHookRun[] = [];
-  for (const match of log.matchAll(/\[DEBUG\] (\w+):(\S*) \[(.*)\] completed with status (-?\d+)$/gm)) {
-    runs.push({ event: match[1] ?? '', matcher: match[2] ?? '', command: match[3] ?? '', status: Number(match[4]) });
+  for (const match of log.matchAll(/^(\S+) \[DEBUG\] (\w+):(\S*) \[(.*)\] completed with status (-?\d+)$/gm)) {
+    runs.push({ at: match[1] ?? '', event: match[2] ?? '', matcher: match[3] ?? '', command: match[4] ?? '', status: Number(match[5]) });
   }
   return runs;
 }

@@ -7,6 +7,11 @@ export interface ClientRun {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /**
+   * stderr as it arrived, each chunk with the epoch milliseconds it was read at: when a client
+   * prints progress lines (Codex's `hook: SessionStart`), this says when it printed them.
+   */
+  readonly stderrTimeline: ReadonlyArray<{ readonly at: number; readonly text: string }>;
   /** From spawn to exit, in milliseconds. */
   readonly wallMs: number;
   /** When it exited, in epoch milliseconds (comparable with the hook probes' timestamps). */
@@ -35,9 +40,13 @@ export function runClient(command: string, args: readonly string[], options: Run
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
+    const stderrTimeline: Array<{ at: number; text: string }> = [];
     let timedOut = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      stderrTimeline.push({ at: Date.now(), text: chunk });
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
@@ -48,7 +57,7 @@ export function runClient(command: string, args: readonly string[], options: Run
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      resolve({ exitCode, signal, stdout, stderr, wallMs: Math.round(performance.now() - started), endedAt: Date.now(), timedOut });
+      resolve({ exitCode, signal, stdout, stderr, stderrTimeline, wallMs: Math.round(performance.now() - started), endedAt: Date.now(), timedOut });
     });
   });
 }

@@ -100,7 +100,8 @@ describe('handoffs mcp with the MCP Inspector (CLI mode)', () => {
     expect(added).toMatchObject({ code: 0, isError: false, data: { topic: 'deploy.md' } });
     const found = await call('search_memory', { query: 'ship' });
     expect(found.data.hits).toEqual([expect.objectContaining({ topic: 'deploy.md', summary: 'How to ship a release' })]);
-    expect((await call('read_memory', { topic: 'deploy' })).text).toBe('# Deploy\n\nmake ship\n');
+    // The topic file in full: the front matter Claude Code reads (name, description, type), then the body.
+    expect((await call('read_memory', { topic: 'deploy' })).text).toBe('---\nname: deploy\ndescription: How to ship a release\ntype: project\n---\n\n# Deploy\n\nmake ship\n');
   });
 
   it('answers bad input and path traversal with a readable tool error (the inspector exits 5)', async (context) => {
