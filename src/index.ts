@@ -73,3 +73,6 @@ export { parseHookInput, sessionStartHook, sessionEndHook, SESSION_ENV } from '.
 export type { HookInput, SessionStartOutput, SessionStartHookOptions, SessionEndResult } from './claude/hooks.js';
 export { planInit, applyInit, claudeMdBlock } from './claude/init.js';
 export type { InitOptions, FileChange } from './claude/init.js';
+export { gitStore } from './backends/git/open.js';
+export type { GitStore, GitStoreOptions } from './backends/git/open.js';
+export type { SyncResult } from './backends/git/backend.js';

@@ -143,7 +143,7 @@ describe('security defaults', () => {
     }
   });
 
-  it('never starts a shell or any process: no source file imports child_process', () => {
+  it('never starts a shell, and no process but git from the git store: only run-git.ts imports child_process', () => {
     const root = join(import.meta.dirname, '..', '..', 'src');
     const sources: string[] = [];
     const walk = (dir: string) => {
@@ -154,6 +154,29 @@ describe('security defaults', () => {
     };
     walk(root);
     expect(sources.length).toBeGreaterThan(10);
-    for (const file of sources) expect(readFileSync(file, 'utf8'), file).not.toMatch(/child_process|\bexecSync\b|\bspawn\(/);
+    const runner = join(root, 'backends', 'git', 'run-git.ts');
+    for (const file of sources) {
+      if (file === runner) continue;
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/child_process|\bexecSync\b|\bspawn\(|\bexecFile\(|\bfork\(/);
+    }
+    // The one runner: execFile with an argument array, no shell, nothing else from child_process.
+    const text = readFileSync(runner, 'utf8');
+    expect(text).toMatch(/^import \{ execFile \} from 'node:child_process';$/m);
+    expect(text.match(/child_process/g)).toHaveLength(1);
+    expect(text).not.toMatch(/\bexec\(|execSync|spawn|fork\(|shell\s*:/);
+    expect(text.match(/execFile\(/g)).toHaveLength(1);
+    expect(text).toMatch(/execFile\(\s*invocation\.git,\s*\[\.\.\.invocation\.args\]/);
+  });
+
+  it('the git store runs only the git executable it was given', async () => {
+    const { gitStore, HandoffStore } = await import('../../src/index.js');
+    const sandbox = await tempDir();
+    try {
+      // A "git" that is not there: the store reports it, and starts nothing else instead.
+      const store = new HandoffStore({ store: gitStore({ remote: 'file:///nowhere.git', git: join(sandbox.root, 'no-such-git'), dir: join(sandbox.root, 'q') }) });
+      await expect(store.list()).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining('no-such-git') });
+    } finally {
+      await sandbox.dispose();
+    }
   });
 });

@@ -1,0 +1,228 @@
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LooseObjects } from './loose-objects.js';
+import type { ObjectFormat } from './objects.js';
+import { scratchRepository, sweepScratch } from './private-repository.js';
+import { RemoteError, type RefOutcome, type RefUpdate, type RefUpdateResult, type Remote } from './remote.js';
+import { runGit, type GitOutcome } from './run-git.js';
+
+/**
+ * A remote reached through the user's `git`, over any transport git speaks (`file://`, `git://`,
+ * SSH, smart HTTP). The exact commands, one per round trip:
+ *
+ * - list: `git fetch --no-tags --no-write-fetch-head <url> +<ns>/*:refs/h/*` in a scratch
+ *   repository sharing the store's objects. Protocol v2 sends `ref-prefix <ns>/`, so only the
+ *   namespace is listed however many branches the repository has, and the objects of refs that
+ *   changed come in the same round trip: `fetch` is then free. Refs already seen are given to the
+ *   scratch repository as local refs, so their objects are not sent again.
+ * - fetch: `git fetch --no-write-fetch-head <url> <id>...` into the store's repository, only for ids
+ *   not here (normally none).
+ * - push: `git push --porcelain --no-verify <url> --force-with-lease=<ref>:<expect> <value>:<ref> …`,
+ *   never `--force` and never `+`: a lease that fails must not be overridden. An empty `<expect>`
+ *   requires the ref not to exist; an empty `<value>` deletes. Each ref is its own transaction on
+ *   the remote (`receive-pack` checks the old value under the ref's lock), and `--porcelain` gives
+ *   each ref's result.
+ */
+
+/** Options of {@link GitRemote}. */
+export interface GitRemoteOptions {
+  readonly git: string;
+  readonly fetchUrl: string;
+  readonly pushUrl: string;
+  /** For messages: the remote's name or URL without credentials. */
+  readonly location: string;
+  readonly namespace: string;
+  /** The store's private bare repository. */
+  readonly gitDir: string;
+  readonly format: ObjectFormat;
+  /** The user repository's own configuration that reaching the remote needs (credentials, HTTP, SSH, URL rewrites). */
+  readonly config: ReadonlyArray<readonly [string, string]>;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Configuration of every git the store runs. No hooks (the user's pre-push hook must not run for a
+ * handoff), no automatic gc or maintenance (it would prune the store's unreferenced objects), no
+ * negotiation (the store's objects hang off no local refs; the wanted ones are small), and every
+ * fetched object kept loose so the store reads it without starting git.
+ */
+const STORE_CONFIG: ReadonlyArray<readonly [string, string]> = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
+  ['fetch.writeCommitGraph', 'false'],
+  ['fetch.negotiationAlgorithm', 'noop'],
+  ['fetch.unpackLimit', '2147483647'],
+  ['transfer.unpackLimit', '2147483647'],
+  ['fetch.recurseSubmodules', 'false'],
+  ['fetch.showForcedUpdates', 'false'],
+  ['push.recurseSubmodules', 'no'],
+  ['push.gpgSign', 'false'],
+  ['credential.interactive', 'false'],
+];
+
+/** Messages git prints when it never reached the remote: no update can have applied. */
+const NOT_REACHED =
+  /unable to connect|unable to access|does not appear to be a git repository|could not read from remote repository|could not resolve host|connection refused|couldn't connect to server|failed to connect|no route to host|network is unreachable|authentication failed|permission denied|repository '[^']*' not found|access denied/i;
+/** Messages that mean the conversation was cut after it started: a push may have applied. */
+const CUT_SHORT = /hung up unexpectedly|rpc failed|unexpected disconnect|early eof|broken pipe|connection reset|sideband|remote failed to report|unpack/i;
+const PUSH_BATCH = 500;
+
+/** A remote through git. */
+export class GitRemote implements Remote {
+  readonly location: string;
+  readonly namespace: string;
+  readonly objects: LooseObjects;
+  readonly #options: GitRemoteOptions;
+  readonly #config: ReadonlyArray<readonly [string, string]>;
+  #roundTrips = 0;
+  #swept = false;
+
+  constructor(options: GitRemoteOptions) {
+    this.#options = options;
+    this.location = options.location;
+    this.namespace = options.namespace;
+    this.objects = new LooseObjects({ gitDir: options.gitDir, format: options.format, git: options.git, timeoutMs: options.timeoutMs });
+    // The store's settings come last: they override anything forwarded.
+    this.#config = [...options.config, ...STORE_CONFIG];
+  }
+
+  get roundTrips(): number {
+    return this.#roundTrips;
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const { gitDir, format, fetchUrl, namespace, timeoutMs } = this.#options;
+    if (!this.#swept) {
+      this.#swept = true;
+      await sweepScratch(gitDir, 3_600_000);
+    }
+    const known = await this.#known();
+    const scratch = await scratchRepository(gitDir, format, known);
+    try {
+      this.#roundTrips++;
+      const outcome = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', fetchUrl, `+${namespace}/*:refs/h/*`], {
+        GIT_DIR: scratch.dir,
+        GIT_OBJECT_DIRECTORY: this.objects.dir,
+      });
+      if (outcome.code !== 0) throw new RemoteError('unreachable', `${this.location}: ${describe(outcome, timeoutMs)}`);
+      const refs = new Map<string, string>();
+      await readLooseRefs(join(scratch.dir, 'refs', 'h'), `${namespace}/`, refs);
+      await this.#remember([...refs.values()]);
+      return refs;
+    } finally {
+      await scratch.dispose();
+    }
+  }
+
+  async fetch(ids: readonly string[]): Promise<void> {
+    const missing: string[] = [];
+    for (const id of new Set(ids)) if (!(await this.objects.hasLoose(id))) missing.push(id);
+    if (missing.length === 0) return;
+    this.#roundTrips++;
+    const outcome = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', this.#options.fetchUrl, ...missing], {
+      GIT_DIR: this.#options.gitDir,
+    });
+    if (outcome.code !== 0) throw new RemoteError('unreachable', `${this.location}: ${describe(outcome, this.#options.timeoutMs)}`);
+  }
+
+  async push(updates: readonly RefUpdate[]): Promise<RefUpdateResult[]> {
+    const results: RefUpdateResult[] = [];
+    for (let at = 0; at < updates.length; at += PUSH_BATCH) {
+      results.push(...(await this.#pushBatch(updates.slice(at, at + PUSH_BATCH))));
+    }
+    return results;
+  }
+
+  async #pushBatch(updates: readonly RefUpdate[]): Promise<RefUpdateResult[]> {
+    const args = ['push', '--porcelain', '--no-verify', '--no-signed', this.#options.pushUrl];
+    for (const update of updates) args.push(`--force-with-lease=${update.ref}:${update.expect ?? ''}`);
+    for (const update of updates) args.push(`${update.value ?? ''}:${update.ref}`);
+    this.#roundTrips++;
+    const outcome = await this.#git(args, { GIT_DIR: this.#options.gitDir });
+    const statuses = parsePorcelain(outcome.stdout.toString('utf8'));
+    if (statuses.size === 0) {
+      const failure = outcome.timedOut || !NOT_REACHED.test(outcome.stderr) || CUT_SHORT.test(outcome.stderr) ? 'in-doubt' : 'unreachable';
+      throw new RemoteError(failure, `${this.location}: ${describe(outcome, this.#options.timeoutMs)}`);
+    }
+    return updates.map((update) => statuses.get(update.ref) ?? { ref: update.ref, outcome: 'unknown', reason: 'no status reported' });
+  }
+
+  /** Ids seen by the last list that are here as loose objects. */
+  async #known(): Promise<string[]> {
+    let text: string;
+    try {
+      text = await readFile(join(this.#options.gitDir, 'seen'), 'ascii');
+    } catch {
+      return [];
+    }
+    const known: string[] = [];
+    for (const id of new Set(text.split('\n'))) if (id !== '' && (await this.objects.hasLoose(id))) known.push(id);
+    return known;
+  }
+
+  async #remember(ids: readonly string[]): Promise<void> {
+    const path = join(this.#options.gitDir, 'seen');
+    const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await writeFile(temp, ids.map((id) => `${id}\n`).join(''), { mode: 0o600 });
+      await rename(temp, path);
+    } catch {
+      // Only saves transfer next time.
+    }
+  }
+
+  #git(args: string[], env: Record<string, string>): Promise<GitOutcome> {
+    return runGit({ git: this.#options.git, args, env, config: this.#config, timeoutMs: this.#options.timeoutMs });
+  }
+}
+
+/**
+ * Per-ref results of `git push --porcelain`: lines `<flag>\t<from>:<to>\t<summary>`, where the flag
+ * is ` ` (fast-forward), `+` (forced), `-` (deleted), `*` (new), `=` (up to date) or `!` (rejected
+ * or failed).
+ */
+export function parsePorcelain(stdout: string): Map<string, RefUpdateResult> {
+  const statuses = new Map<string, RefUpdateResult>();
+  for (const line of stdout.split('\n')) {
+    const fields = /^([ +\-*=!])\t([^\t]*)\t(.*)$/.exec(line);
+    if (!fields) continue;
+    const [, flag, spec, summary] = fields;
+    const ref = spec!.slice(spec!.lastIndexOf(':') + 1);
+    let outcome: RefOutcome = 'applied';
+    if (flag === '!') outcome = /remote failure|failed to report/i.test(summary!) ? 'unknown' : 'rejected';
+    const reason = /\(([^)]*)\)\s*$/.exec(summary!)?.[1] ?? summary!.trim();
+    statuses.set(ref, outcome === 'applied' ? { ref, outcome } : { ref, outcome, reason });
+  }
+  return statuses;
+}
+
+/** Reads the loose refs under `dir` into `into`, named `<prefix><path>`. */
+async function readLooseRefs(dir: string, prefix: string, into: Map<string, string>): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await readLooseRefs(path, `${prefix}${entry.name}/`, into);
+    else if (entry.isFile() && !entry.name.endsWith('.lock')) {
+      const value = (await readFile(path, 'ascii')).trim();
+      if (/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(value)) into.set(`${prefix}${entry.name}`, value);
+    }
+  }
+}
+
+/** One line saying why git failed, credentials removed. */
+function describe(outcome: GitOutcome, timeoutMs: number): string {
+  if (outcome.timedOut) return `git timed out after ${Math.round(timeoutMs / 1000)} s`;
+  const lines = outcome.stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^(hint:|Please make sure|and the repository exists)/i.test(line));
+  const fatal = lines.find((line) => /^(fatal|error):/i.test(line) && !/failed to push some refs/i.test(line)) ?? lines[0] ?? `git exited with ${outcome.code}`;
+  return fatal.replace(/^(fatal|error):\s*/i, '').replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
