@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GitBackend } from '../../src/backends/git/backend.js';
 import { MemoryObjects, MemoryRemoteServer, SimulatedCrash, type MemoryFault } from '../../src/backends/git/memory-remote.js';
+import { parseCommit } from '../../src/backends/git/objects.js';
+import { parseRecord } from '../../src/backends/git/record.js';
 import { gitStore, HandoffStore, memoryFs, type GitStore, type MemoryFileSystem } from '../../src/index.js';
 
 /**
@@ -55,22 +57,14 @@ async function simulate(seed: number, rounds: number): Promise<{ written: string
   server.pause = async () => {
     for (let turns = Math.floor(random() * 3); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
   };
-  /** The updates of the last push a crash followed, and which of them applied. */
-  const crashedPushes = new Map<string, Set<string>>();
   server.fault = ({ call, location, updates }) => {
     if (call === 'push') trace('  push', location, (updates ?? []).map((u) => `${u.ref.slice(14)} ${u.expect?.slice(0, 6) ?? 'none'}→${u.value?.slice(0, 6) ?? 'none'}`));
     if (machines.find((machine) => machine.host === location)?.offline) return 'unreachable';
     if (!faultsOn || random() > 0.12) return undefined;
     faults++;
-    const kinds: MemoryFault[] = call === 'push' ? ['unreachable', 'reply-lost', 'cut', 'crash', 'crash-after'] : ['unreachable', 'crash'];
+    const kinds: MemoryFault[] = call === 'push' ? ['unreachable', 'reply-lost', 'cut', 'replayed', 'crash', 'crash-after'] : ['unreachable', 'crash'];
     const fault = pick(kinds);
     trace('  fault', location, call, fault, (updates ?? []).map((u) => `${u.ref.slice(14)} ${u.expect?.slice(0, 6) ?? 'none'}→${u.value?.slice(0, 6) ?? 'none'}`));
-    if (fault === 'crash-after') {
-      // Each update applies when its ref holds what it expects; remember which will.
-      const applied = new Set<string>();
-      for (const update of updates ?? []) if ((server.refs.get(update.ref) ?? null) === update.expect || server.refs.get(update.ref) === update.value) applied.add(update.ref);
-      crashedPushes.set(location, applied);
-    }
     return fault;
   };
 
@@ -116,12 +110,18 @@ async function simulate(seed: number, rounds: number): Promise<{ written: string
           trace('  delivered', pid, handoffs.map((handoff) => `${handoff.body} ${handoff.name}`));
           delivered.push(...handoffs.map((handoff) => handoff.body));
         } catch (error) {
-          // Killed right after its acknowledgement push applied: the remote handoffs in it count
-          // as delivered (the process printed them, then died); the local ones are still claimed.
-          if (crashOf(error)?.message.includes('after')) {
-            const applied = crashedPushes.get(machine.host) ?? new Set();
-            const remote = claim.handoffs.filter((handoff) => handoff.path.includes('/git:'));
-            const acknowledged = remote.filter((handoff) => applied.has(`refs/handoffs/${handoff.name.slice(0, -'.md'.length)}`));
+          // Killed after its acknowledgement applied on the remote: those handoffs count as
+          // delivered (the process printed them, then died: the window every `consume` has);
+          // the local ones are still claimed and go to the next session.
+          if (crashOf(error)) {
+            const acknowledged = claim.handoffs.filter((handoff) => {
+              if (!handoff.path.includes('/git:')) return false;
+              const value = server.refs.get(`refs/handoffs/${handoff.name.slice(0, -'.md'.length)}`);
+              const object = value === undefined ? undefined : server.objects.get(value);
+              const commit = object && parseCommit(object.content);
+              const record = commit && parseRecord(commit.message);
+              return record?.state === 'consumed' && record.batch === claim.batch;
+            });
             trace('  delivered before crashing', pid, acknowledged.map((handoff) => `${handoff.body} ${handoff.name}`));
             delivered.push(...acknowledged.map((handoff) => handoff.body));
           }

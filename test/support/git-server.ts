@@ -133,12 +133,14 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 /** `git daemon` on 127.0.0.1 with receive-pack enabled, serving every repository of `root`. */
 export async function startDaemon(root: RepositoryRoot, env: Record<string, string> = process.env as Record<string, string>): Promise<GitServer & { dispose(): Promise<void> }> {
   const port = await freePort();
+  // The daemon binary itself: `git daemon` would run it as a child that outlives a killed `git`.
+  const daemon = join((await git(['--exec-path'])).trim(), 'git-daemon');
   let child: ChildProcess | undefined;
   const start = async () => {
     if (child) return;
     child = spawn(
-      'git',
-      ['daemon', '--reuseaddr', '--export-all', '--enable=receive-pack', `--base-path=${root.root}`, '--listen=127.0.0.1', `--port=${port}`, root.root],
+      daemon,
+      ['--reuseaddr', '--export-all', '--enable=receive-pack', `--base-path=${root.root}`, '--listen=127.0.0.1', `--port=${port}`, root.root],
       { env, stdio: 'ignore' },
     );
     await waitForPort(port);
@@ -160,6 +162,7 @@ export interface HttpRequestRecord {
   readonly method: string;
   readonly path: string;
   readonly service: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /** What the HTTP server may do to a request instead of answering it. */
@@ -216,7 +219,7 @@ export async function startHttp(root: RepositoryRoot, env: Record<string, string
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const service = url.searchParams.get('service') ?? /\/(git-[a-z-]+)$/.exec(url.pathname)?.[1] ?? undefined;
-    const record = { method: request.method ?? 'GET', path: url.pathname, service };
+    const record = { method: request.method ?? 'GET', path: url.pathname, service, headers: { ...request.headers } };
     requests.push(record);
     const fault = self.fault(record);
     if (fault === 'cut-before') return void request.socket.destroy();

@@ -24,7 +24,7 @@ import { encodeCommit, encodeTree, parseCommit, parseTree } from './objects.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { formatRecord, parseRecord, type StateRecord } from './record.js';
 import { RemoteError, type RefUpdate, type Remote } from './remote.js';
-import { Repairs } from './repairs.js';
+import { Repairs, type Repair } from './repairs.js';
 
 /** Options of {@link GitBackend}. */
 export interface GitBackendOptions {
@@ -95,6 +95,15 @@ type StepOutcome = 'applied' | 'rejected' | 'unknown' | 'unreachable';
 /** One update of a push and what to do with its outcome. */
 interface Step {
   readonly update: RefUpdate;
+  /**
+   * Check a refusal by the remote against a fresh look before believing it. A request replayed
+   * after its connection died (curl does this for smart HTTP) finds its own updates made and
+   * reports them refused: for an acknowledgement, believing that would leave a handoff consumed
+   * and never delivered.
+   */
+  readonly verify?: boolean;
+  /** Publishes a handoff (for the line that says where a refused one stays). */
+  readonly publishes?: boolean;
   settle(outcome: StepOutcome, reason: string | undefined): Promise<void>;
 }
 
@@ -116,6 +125,8 @@ const DAY_MS = 86_400_000;
 const OFFLINE_MARKER = '.remote-unreachable';
 /** Rejections that mean "another writer or claimer got there first", not "the remote refuses". */
 const CONTENTION = /stale info|failed to update ref|failed to lock|cannot lock|already exists|fetch first|non-fast-forward/i;
+/** A refusal by the remote itself (not git's own lease check before sending): possibly a replay. */
+const REFUSED_BY_REMOTE = /remote rejected/i;
 
 /**
  * Handoffs on a git remote, offline first: every write lands in a local directory store (the queue)
@@ -234,7 +245,13 @@ export class GitBackend implements HandoffBackend {
     }
     const steps: Step[] = [];
     const publications: Publication[] = [];
-    steps.push(...(await this.#repairSteps(view)));
+    // Handoffs a push in doubt left claimed or consumed, and not delivered: this claim takes them
+    // straight over when they are in its scope; the others are put back to pending below.
+    const owed = new Map<string, Repair>();
+    for (const repair of await this.#repairs.list()) {
+      const entry = view.entries.get(repair.leaf);
+      if (entry && repair.values.includes(entry.value) && entry.record && entry.record.state !== 'pending') owed.set(repair.leaf, repair);
+    }
     publications.push(...(await this.#heldOutbox(now)));
     // Handoffs of other projects queued here go to the remote, where their own project will find them.
     const otherProjects = local.skipped.filter((skip) => skip.reason === 'other-project').map((skip) => skip.name);
@@ -245,20 +262,24 @@ export class GitBackend implements HandoffBackend {
     const candidates: Array<{ entry: ViewEntry; record: StateRecord; redelivered: boolean }> = [];
     for (const entry of view.entries.values()) {
       const record = entry.record;
-      if (!record || record.state === 'consumed') continue;
-      if (record.state === 'claimed' && !this.#takeable(record, now)) continue;
+      const repaired = owed.has(entry.leaf);
+      if (!record || (record.state === 'consumed' && !repaired)) continue;
+      if (record.state === 'claimed' && !repaired && !this.#takeable(record, now)) continue;
       if (!inScope(record.project, request.project)) {
         if (record.state === 'pending') skipped.push({ name: `${entry.leaf}.md`, reason: 'other-project' });
         continue;
       }
-      candidates.push({ entry, record, redelivered: record.state === 'claimed' });
+      candidates.push({ entry, record, redelivered: record.state !== 'pending' });
     }
     candidates.sort((a, b) => a.record.createdAt - b.record.createdAt || compareText(a.entry.leaf, b.entry.leaf));
     const won: Array<{ entry: ViewEntry; value: string; redelivered: boolean }> = [];
     // The lease runs from when the claim is about to be pushed, not from before the look: a slow
     // look must not eat into the holder's time.
     const leaseUntil = Math.max(now, this.#options.runtime.now().getTime()) + request.leaseMs;
-    for (const { entry, record, redelivered } of candidates.slice(0, room === Infinity ? undefined : room)) {
+    const chosen = candidates.slice(0, room === Infinity ? undefined : room);
+    steps.push(...(await this.#repairSteps(view, new Set(chosen.map(({ entry }) => entry.leaf)))));
+    for (const { entry, record, redelivered } of chosen) {
+      const repair = owed.get(entry.leaf);
       const next: StateRecord = {
         state: 'claimed',
         id: record.id,
@@ -272,10 +293,16 @@ export class GitBackend implements HandoffBackend {
       const value = await this.#commit(next, entry.tree!, now);
       steps.push({
         update: { ref: this.#ref(entry.leaf), expect: entry.value, value },
+        verify: true,
         settle: async (outcome) => {
           if (outcome === 'applied') won.push({ entry: { ...entry, value, record: next }, value, redelivered });
           // A claim that may have applied is given back by the next command that reaches the remote.
           else if (outcome === 'unknown') await this.#repairs.add([{ leaf: entry.leaf, claimed: value }]);
+          // A repair is done once its value is replaced; refused, it is done only if the value it
+          // matched was the last the push in doubt could leave (see Repairs).
+          if (repair && (outcome === 'applied' || (outcome === 'rejected' && entry.value === repair.values[repair.values.length - 1]))) {
+            await this.#repairs.remove(repair);
+          }
         },
       });
     }
@@ -315,6 +342,7 @@ export class GitBackend implements HandoffBackend {
       const consumedValue = await this.#commit(next, tree!, at.getTime());
       steps.push({
         update: { ref: this.#ref(leaf), expect: value, value: consumedValue },
+        verify: true,
         settle: async (outcome) => {
           if (outcome === 'applied') return void acknowledged.push({ item, name: presentedName(leaf, 'consumed', next.unique, next.batch) });
           lost.push(item);
@@ -442,7 +470,7 @@ export class GitBackend implements HandoffBackend {
     }
     const now = runtime.now().getTime();
     const publications = [...(await this.#heldOutbox(now)), ...(await this.#takeQueued(await this.#queuedNames(), now))];
-    const repairs = await this.#repairSteps(view);
+    const repairs = await this.#repairSteps(view, new Set());
     let repaired = 0;
     const steps = [
       ...repairs.map((step) => ({ ...step, settle: async (outcome: StepOutcome, reason: string | undefined) => {
@@ -532,11 +560,39 @@ export class GitBackend implements HandoffBackend {
       this.#warnOnce(`push to ${this.location} failed (${error.message}); ` +
         (outcome === 'unknown' ? 'what it changed is settled by the next command that reaches the remote' : 'nothing was changed there'));
     }
+    const doubtful = steps.filter((step, index) => step.verify && outcomes[index]?.outcome === 'rejected' && REFUSED_BY_REMOTE.test(outcomes[index]!.reason ?? ''));
+    if (doubtful.length > 0) {
+      let now: View | undefined;
+      try {
+        now = await this.#look();
+      } catch (error) {
+        if (!(error instanceof RemoteError)) throw error;
+      }
+      for (const [index, step] of steps.entries()) {
+        if (!doubtful.includes(step)) continue;
+        const held = now?.entries.get(step.update.ref.slice(remote.namespace.length + 1))?.value ?? null;
+        outcomes[index] = now === undefined ? { outcome: 'unknown', reason: 'refused, and the remote could not be checked' } : held === step.update.value ? { outcome: 'applied', reason: undefined } : outcomes[index]!;
+      }
+    }
     for (const [index, step] of steps.entries()) {
       const { outcome, reason } = outcomes[index] ?? { outcome: 'unknown' as const, reason: 'no result' };
       if (outcome === 'applied' && view) this.#applyToView(view, step.update);
       await step.settle(outcome, reason);
     }
+    this.#reportRefusals(steps, outcomes);
+  }
+
+  /** One line for updates the remote refused for a reason other than losing a race. */
+  #reportRefusals(steps: readonly Step[], outcomes: ReadonlyArray<{ outcome: StepOutcome; reason: string | undefined }>): void {
+    const refused = steps.filter((_, index) => outcomes[index]?.outcome === 'rejected' && !CONTENTION.test(outcomes[index]?.reason ?? ''));
+    if (refused.length === 0) return;
+    const raw = outcomes[steps.indexOf(refused[0]!)]!.reason ?? 'refused';
+    const reason = raw.replace(/^\[[^\]]*\]\s*/, '').replace(/^\((.*)\)$/, '$1');
+    const what = refused.length === 1 ? refused[0]!.update.ref : `${refused.length} updates`;
+    const hint = /missing necessary objects/i.test(reason) ? '; a ref there points at a missing object, which makes it refuse every push until its owner repairs it (git fsck)' : '';
+    const stays = refused.some((step) => step.publishes) ? `; ${refused.length === 1 ? 'the handoff stays' : 'handoffs to publish stay'} on this machine` : '';
+    // Once per reason: a remote that refuses everything says so once, not once per handoff.
+    this.#warnOnce(`${this.location} refused ${what} (${reason})${hint}${stays}`, `refused:${reason}`);
   }
 
   /** Keeps the last view in step with this process's own applied updates (so `purge` can reuse it). */
@@ -615,14 +671,12 @@ export class GitBackend implements HandoffBackend {
       const value = await this.#pendingCommit(entry, publication.data);
       steps.push({
         update: { ref: this.#ref(leaf), expect: null, value },
+        publishes: true,
         settle: async (outcome, reason) => {
           if (outcome === 'applied') publication.result = { kind: 'published', leaf };
           else if (outcome === 'unknown') publication.result = { kind: 'kept' };
           else if (outcome === 'unreachable') publication.result = publication.fresh ? { kind: 'requeued', name: '' } : { kind: 'kept' };
-          else if (!CONTENTION.test(reason ?? '')) {
-            this.#warnOnce(`${this.location} refused ${this.#ref(leaf)} (${reason}); the handoff stays on this machine`);
-            publication.result = publication.fresh ? { kind: 'requeued', name: '' } : { kind: 'kept' };
-          }
+          else if (!CONTENTION.test(reason ?? '')) publication.result = publication.fresh ? { kind: 'requeued', name: '' } : { kind: 'kept' };
           // Any other rejection: the name was taken first; left unsettled for a retry.
         },
       });
@@ -689,10 +743,11 @@ export class GitBackend implements HandoffBackend {
   // --- repairs and retention ----------------------------------------------------------------
 
   /** Updates that put back handoffs a push in doubt may have left claimed or consumed. */
-  async #repairSteps(view: View): Promise<Step[]> {
+  async #repairSteps(view: View, claimedNow: ReadonlySet<string>): Promise<Step[]> {
     const steps: Step[] = [];
     const now = this.#options.runtime.now().getTime();
     for (const repair of await this.#repairs.list()) {
+      if (claimedNow.has(repair.leaf)) continue;
       const entry = view.entries.get(repair.leaf);
       const held = entry !== undefined && repair.values.includes(entry.value) && entry.record !== undefined && entry.record.state !== 'pending';
       if (!held) {
@@ -880,9 +935,9 @@ export class GitBackend implements HandoffBackend {
     this.#warnOnce(this.#noRemoteMessage());
   }
 
-  #warnOnce(message: string): void {
-    if (this.#warned.has(message)) return;
-    this.#warned.add(message);
+  #warnOnce(message: string, key = message): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
     this.#options.onWarning(message);
   }
 }

@@ -38,6 +38,8 @@ export interface GitRemoteOptions {
   /** The user repository's own configuration that reaching the remote needs (credentials, HTTP, SSH, URL rewrites). */
   readonly config: ReadonlyArray<readonly [string, string]>;
   readonly timeoutMs: number;
+  /** Told about refs of the namespace that cannot be fetched (pointing at objects the remote lacks). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export class GitRemote implements Remote {
   readonly #config: ReadonlyArray<readonly [string, string]>;
   #roundTrips = 0;
   #swept = false;
+  readonly #warned = new Set<string>();
 
   constructor(options: GitRemoteOptions) {
     this.#options = options;
@@ -101,12 +104,30 @@ export class GitRemote implements Remote {
     const known = await this.#known();
     const scratch = await scratchRepository(gitDir, format, known);
     try {
-      this.#roundTrips++;
-      const outcome = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', fetchUrl, `+${namespace}/*:refs/h/*`], {
-        GIT_DIR: scratch.dir,
-        GIT_OBJECT_DIRECTORY: this.objects.dir,
-      });
-      if (outcome.code !== 0) throw new RemoteError('unreachable', `${this.location}: ${describe(outcome, timeoutMs)}`);
+      // A ref pointing at an object the remote lacks fails the whole fetch ("not our ref"). Such
+      // refs are found by their ids and left out with negative refspecs, so one damaged ref never
+      // takes the store offline; it costs a listing of the repository's refs, only then.
+      const broken = new Set<string>();
+      let listed: Map<string, string> | undefined;
+      for (let attempt = 0; ; attempt++) {
+        this.#roundTrips++;
+        const outcome = await this.#git(
+          ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', fetchUrl, `+${namespace}/*:refs/h/*`, ...[...broken].map((ref) => `^${ref}`)],
+          { GIT_DIR: scratch.dir, GIT_OBJECT_DIRECTORY: this.objects.dir },
+        );
+        if (outcome.code === 0) break;
+        const missing = /(?:not our ref|missing object) ([0-9a-f]{40,64})/i.exec(outcome.stderr)?.[1];
+        if (missing === undefined || attempt >= 8) throw new RemoteError('unreachable', describe(outcome, timeoutMs));
+        listed ??= await this.#lsRemote();
+        const refs = [...listed].filter(([ref, id]) => id === missing && !broken.has(ref)).map(([ref]) => ref);
+        if (refs.length === 0) throw new RemoteError('unreachable', describe(outcome, timeoutMs));
+        for (const ref of refs) {
+          broken.add(ref);
+          const message = `ignoring ${ref} on ${this.location}: it points at an object the remote does not have`;
+          if (!this.#warned.has(message)) this.#options.onWarning?.(message);
+          this.#warned.add(message);
+        }
+      }
       const refs = new Map<string, string>();
       await readLooseRefs(join(scratch.dir, 'refs', 'h'), `${namespace}/`, refs);
       await this.#remember([...refs.values()]);
@@ -124,7 +145,7 @@ export class GitRemote implements Remote {
     const outcome = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', this.#options.fetchUrl, ...missing], {
       GIT_DIR: this.#options.gitDir,
     });
-    if (outcome.code !== 0) throw new RemoteError('unreachable', `${this.location}: ${describe(outcome, this.#options.timeoutMs)}`);
+    if (outcome.code !== 0) throw new RemoteError('unreachable', describe(outcome, this.#options.timeoutMs));
   }
 
   async push(updates: readonly RefUpdate[]): Promise<RefUpdateResult[]> {
@@ -144,9 +165,22 @@ export class GitRemote implements Remote {
     const statuses = parsePorcelain(outcome.stdout.toString('utf8'));
     if (statuses.size === 0) {
       const failure = outcome.timedOut || !NOT_REACHED.test(outcome.stderr) || CUT_SHORT.test(outcome.stderr) ? 'in-doubt' : 'unreachable';
-      throw new RemoteError(failure, `${this.location}: ${describe(outcome, this.#options.timeoutMs)}`);
+      throw new RemoteError(failure, describe(outcome, this.#options.timeoutMs));
     }
     return updates.map((update) => statuses.get(update.ref) ?? { ref: update.ref, outcome: 'unknown', reason: 'no status reported' });
+  }
+
+  /** `git ls-remote <url> <ns>/*`: every ref of the namespace with its id (one round trip). */
+  async #lsRemote(): Promise<Map<string, string>> {
+    this.#roundTrips++;
+    const outcome = await this.#git(['ls-remote', this.#options.fetchUrl, `${this.namespace}/*`], { GIT_DIR: this.#options.gitDir });
+    if (outcome.code !== 0) throw new RemoteError('unreachable', describe(outcome, this.#options.timeoutMs));
+    const refs = new Map<string, string>();
+    for (const line of outcome.stdout.toString('utf8').split('\n')) {
+      const [id, ref] = line.split('\t');
+      if (id && ref?.startsWith(`${this.namespace}/`)) refs.set(ref, id);
+    }
+    return refs;
   }
 
   /** Ids seen by the last list that are here as loose objects. */
@@ -192,7 +226,9 @@ export function parsePorcelain(stdout: string): Map<string, RefUpdateResult> {
     const ref = spec!.slice(spec!.lastIndexOf(':') + 1);
     let outcome: RefOutcome = 'applied';
     if (flag === '!') outcome = /remote failure|failed to report/i.test(summary!) ? 'unknown' : 'rejected';
-    const reason = /\(([^)]*)\)\s*$/.exec(summary!)?.[1] ?? summary!.trim();
+    // The whole summary: `[rejected] (stale info)` is git's own lease check before sending,
+    // `[remote rejected] (…)` the remote's refusal, which a replayed request also produces.
+    const reason = summary!.trim();
     statuses.set(ref, outcome === 'applied' ? { ref, outcome } : { ref, outcome, reason });
   }
   return statuses;

@@ -19,6 +19,11 @@ export type MemoryFault =
   | 'reply-lost'
   /** A push is cut before it applies, and the caller cannot tell: `in-doubt`. */
   | 'cut'
+  /**
+   * A push applies, its connection dies, and the client replays it (as curl does for smart HTTP):
+   * the replay finds its updates already made and reports them rejected by the remote.
+   */
+  | 'replayed'
   /** The calling process dies before the call reaches the remote (the call throws {@link SimulatedCrash}). */
   | 'crash'
   /** The calling process dies right after a push applied (the call throws {@link SimulatedCrash}). */
@@ -127,7 +132,11 @@ export class MemoryRemote implements Remote {
     if (updates.length === 0) return [];
     const fault = await this.#enter('push', updates);
     if (fault === 'cut') throw new RemoteError('in-doubt', `${this.location}: connection cut during push`);
-    const results = updates.map((update) => this.#apply(update));
+    let results = updates.map((update) => this.#apply(update));
+    // The replay finds every update it repeats made already, and the remote refuses each.
+    if (fault === 'replayed') {
+      results = results.map((result) => (result.outcome === 'applied' ? { ref: result.ref, outcome: 'rejected', reason: '[remote rejected] (failed to update ref)' } : result));
+    }
     if (fault === 'crash-after') throw new SimulatedCrash(`${this.location}: process killed after its push applied`);
     await this.#server.pause();
     if (fault === 'reply-lost') throw new RemoteError('in-doubt', `${this.location}: the remote end hung up unexpectedly`);
@@ -138,14 +147,14 @@ export class MemoryRemote implements Remote {
     const { refs, objects } = this.#server;
     const current = refs.get(update.ref) ?? null;
     if (update.value !== null && current === update.value) return { ref: update.ref, outcome: 'applied' };
-    if (current !== update.expect) return { ref: update.ref, outcome: 'rejected', reason: 'stale info' };
+    if (current !== update.expect) return { ref: update.ref, outcome: 'rejected', reason: '[rejected] (stale info)' };
     if (update.value === null) {
       refs.delete(update.ref);
       return { ref: update.ref, outcome: 'applied' };
     }
     const needed = closure([update.value], this.objects.objects, this.#server.format);
     if (needed.some((id) => !this.objects.objects.has(id) && !objects.has(id))) {
-      return { ref: update.ref, outcome: 'rejected', reason: 'missing objects' };
+      return { ref: update.ref, outcome: 'rejected', reason: '[remote rejected] (missing necessary objects)' };
     }
     for (const id of needed) if (!objects.has(id)) objects.set(id, this.objects.objects.get(id)!);
     refs.set(update.ref, update.value);

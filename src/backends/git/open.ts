@@ -150,12 +150,13 @@ async function openBackend(options: GitStoreOptions, namespace: string): Promise
     git,
     fetchUrl: resolved.fetchUrl,
     pushUrl: resolved.pushUrl,
-    location: resolved.location,
+    location: `git:${resolved.location}`,
     namespace,
     gitDir,
     format: resolved.format,
     config: resolved.config,
     timeoutMs,
+    onWarning,
   });
   return new GitBackend({ ...common, queueDir: dir, remote, location: `git:${resolved.location}` });
 }
