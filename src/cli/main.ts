@@ -18,6 +18,7 @@ import {
   type Io,
   type Parsed,
 } from './args.js';
+import { syncCommand } from './sync.js';
 
 /**
  * The `handoffs` command: argument handling and output only; everything it does is the library's.
@@ -246,6 +247,8 @@ Never deletes a pending handoff.`,
       return runMemory(args, io);
     },
   },
+
+  sync: syncCommand,
 
   init: {
     help: `Usage: handoffs init [--dry-run] [--claude-dir DIR] [--command CMD]

@@ -259,6 +259,9 @@ function describe(outcome: GitOutcome, timeoutMs: number): string {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !/^(hint:|Please make sure|and the repository exists)/i.test(line));
-  const fatal = lines.find((line) => /^(fatal|error):/i.test(line) && !/failed to push some refs/i.test(line)) ?? lines[0] ?? `git exited with ${outcome.code}`;
+  const at = lines.findIndex((line) => /^(fatal|error):/i.test(line) && !/failed to push some refs/i.test(line));
+  let fatal = lines[at < 0 ? 0 : at] ?? `git exited with ${outcome.code}`;
+  // git splits some messages over two lines ("unable to connect to host:" then the errno).
+  if (fatal.endsWith(':') && lines[at + 1] !== undefined) fatal = `${fatal} ${lines[at + 1]}`;
   return fatal.replace(/^(fatal|error):\s*/i, '').replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
 }
