@@ -99,9 +99,9 @@ interface Step {
    * Check a refusal by the remote against a fresh look before believing it. A request replayed
    * after its connection died (curl does this for smart HTTP) finds its own updates made and
    * reports them refused: for an acknowledgement, believing that would leave a handoff consumed
-   * and never delivered.
+   * and never delivered. Says, from that look, whether the update did take effect.
    */
-  readonly verify?: boolean;
+  readonly verify?: (view: View) => boolean;
   /** Publishes a handoff (for the line that says where a refused one stays). */
   readonly publishes?: boolean;
   settle(outcome: StepOutcome, reason: string | undefined): Promise<void>;
@@ -293,7 +293,7 @@ export class GitBackend implements HandoffBackend {
       const value = await this.#commit(next, entry.tree!, now);
       steps.push({
         update: { ref: this.#ref(entry.leaf), expect: entry.value, value },
-        verify: true,
+        verify: (now) => now.entries.get(entry.leaf)?.value === value,
         settle: async (outcome) => {
           if (outcome === 'applied') won.push({ entry: { ...entry, value, record: next }, value, redelivered });
           // A claim that may have applied is given back by the next command that reaches the remote.
@@ -342,7 +342,7 @@ export class GitBackend implements HandoffBackend {
       const consumedValue = await this.#commit(next, tree!, at.getTime());
       steps.push({
         update: { ref: this.#ref(leaf), expect: value, value: consumedValue },
-        verify: true,
+        verify: (now) => now.entries.get(leaf)?.value === consumedValue,
         settle: async (outcome) => {
           if (outcome === 'applied') return void acknowledged.push({ item, name: presentedName(leaf, 'consumed', next.unique, next.batch) });
           lost.push(item);
@@ -570,8 +570,8 @@ export class GitBackend implements HandoffBackend {
       }
       for (const [index, step] of steps.entries()) {
         if (!doubtful.includes(step)) continue;
-        const held = now?.entries.get(step.update.ref.slice(remote.namespace.length + 1))?.value ?? null;
-        outcomes[index] = now === undefined ? { outcome: 'unknown', reason: 'refused, and the remote could not be checked' } : held === step.update.value ? { outcome: 'applied', reason: undefined } : outcomes[index]!;
+        if (now === undefined) outcomes[index] = { outcome: 'unknown', reason: 'refused, and the remote could not be checked' };
+        else if (step.verify!(now)) outcomes[index] = { outcome: 'applied', reason: undefined };
       }
     }
     for (const [index, step] of steps.entries()) {
@@ -604,15 +604,21 @@ export class GitBackend implements HandoffBackend {
 
   // --- publishing ---------------------------------------------------------------------------
 
-  /** Publishes one handoff, choosing another free name each time its name is taken first. */
+  /**
+   * Publishes one handoff, choosing another free name each time its name is taken first. A push in
+   * doubt ends the retries, and a refusal by the remote itself (possibly a replay of a push that
+   * applied) is checked against a full look before it counts; so before a retry the handoff is
+   * certainly not on the remote, and the names alone are enough to choose the next one.
+   */
   async #publishWithRetries(publication: Publication): Promise<void> {
+    const remote = this.#options.remote!;
     let view: View | undefined;
     for (let attempt = 0; attempt < this.#options.publishAttempts; attempt++) {
       publication.result = undefined;
-      await this.#run(await this.#publishSteps([publication], view, attempt), view);
+      await this.#run(await this.#publishSteps([publication], view, attempt), undefined);
       if (publication.result !== undefined) return this.#settlePublications([publication]);
       try {
-        view = await this.#look();
+        view = remote.listNames ? namesOnly(await remote.listNames(), remote.namespace) : await this.#look();
       } catch (error) {
         if (!(error instanceof RemoteError)) throw error;
         break;
@@ -654,8 +660,8 @@ export class GitBackend implements HandoffBackend {
         target = collision;
       }
       if (target === 0) {
-        // Retries spread over the first few free names, so same-second writers stop colliding.
-        const free = freeCollisions(new Set([...listed, ...chosen]), entry.stamp, base, 1, Math.min(2 ** attempt, 16));
+        // Retries spread over the first free names, so same-second writers stop colliding.
+        const free = freeCollisions(new Set([...listed, ...chosen]), entry.stamp, base, 1, attempt === 0 ? 1 : attempt === 1 ? 8 : 16);
         target = free[randomIndex(this.#options.runtime, free.length)]!;
       }
       const leaf = leafOf(entry.stamp, base, target);
@@ -672,6 +678,9 @@ export class GitBackend implements HandoffBackend {
       steps.push({
         update: { ref: this.#ref(leaf), expect: null, value },
         publishes: true,
+        // A replayed create reports its own ref as refused: choosing another name would publish
+        // twice. It may be claimed already by the time of the look: its identity says it is there.
+        verify: (now) => now.ids.get(entry.id) === leaf,
         settle: async (outcome, reason) => {
           if (outcome === 'applied') publication.result = { kind: 'published', leaf };
           else if (outcome === 'unknown') publication.result = { kind: 'kept' };
@@ -940,6 +949,13 @@ export class GitBackend implements HandoffBackend {
     this.#warned.add(key);
     this.#options.onWarning(message);
   }
+}
+
+/** A view of names only (no states): enough to choose a free name, nothing else. */
+function namesOnly(refs: ReadonlyMap<string, string>, namespace: string): View {
+  const entries = new Map<string, ViewEntry>();
+  for (const [ref, value] of refs) if (ref.startsWith(`${namespace}/`)) entries.set(ref.slice(namespace.length + 1), { leaf: ref.slice(namespace.length + 1), value });
+  return { entries, ids: new Map(), at: performance.now(), listedAfter: Date.now() - 1 };
 }
 
 /** Splits claimed items into the local store's and the remote's. */

@@ -170,7 +170,14 @@ export class GitRemote implements Remote {
     return updates.map((update) => statuses.get(update.ref) ?? { ref: update.ref, outcome: 'unknown', reason: 'no status reported' });
   }
 
-  /** `git ls-remote <url> <ns>/*`: every ref of the namespace with its id (one round trip). */
+  async listNames(): Promise<Map<string, string>> {
+    return this.#lsRemote();
+  }
+
+  /**
+   * `git ls-remote <url> <ns>/*`: every ref of the namespace with its id, no objects (one round
+   * trip). git sends no ref prefix for ls-remote patterns, so the server lists all its refs.
+   */
   async #lsRemote(): Promise<Map<string, string>> {
     this.#roundTrips++;
     const outcome = await this.#git(['ls-remote', this.#options.fetchUrl, `${this.namespace}/*`], { GIT_DIR: this.#options.gitDir });
@@ -255,6 +262,8 @@ async function readLooseRefs(dir: string, prefix: string, into: Map<string, stri
 /** One line saying why git failed, credentials removed. */
 function describe(outcome: GitOutcome, timeoutMs: number): string {
   if (outcome.timedOut) return `git timed out after ${Math.round(timeoutMs / 1000)} s`;
+  // Older gits refuse the negotiation setting the store relies on, before reaching any remote.
+  if (/negotiation algorithm|negotiationalgorithm/i.test(outcome.stderr)) return 'the git store needs git 2.36 or newer (git --version)';
   const lines = outcome.stderr
     .split('\n')
     .map((line) => line.trim())

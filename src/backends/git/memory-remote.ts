@@ -117,6 +117,10 @@ export class MemoryRemote implements Remote {
     return refs;
   }
 
+  async listNames(): Promise<Map<string, string>> {
+    return this.list();
+  }
+
   async fetch(ids: readonly string[]): Promise<void> {
     const missing = ids.filter((id) => !this.objects.objects.has(id));
     if (missing.length === 0) return;

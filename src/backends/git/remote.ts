@@ -77,6 +77,13 @@ export interface Remote {
    */
   list(): Promise<Map<string, string>>;
   /**
+   * The refs under the namespace now, without their objects: one round trip, cheaper than `list`
+   * when only the names matter (choosing a free name). Optional; `list` is used without it.
+   *
+   * @throws RemoteError `unreachable`.
+   */
+  listNames?(): Promise<Map<string, string>>;
+  /**
    * Makes these objects, and every object they reach, local: one round trip, none when all are here.
    *
    * @throws RemoteError `unreachable`.
