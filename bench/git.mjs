@@ -58,10 +58,13 @@ const rows = [];
 for (const transport of values.transport.split(',')) {
   const server = await startServer(transport, repos, env);
   for (const pending of values.pending.split(',').map(Number)) {
-    const name = `bench-${transport}-${pending}`;
-    await run('git', ['init', '--quiet', '--bare', join(repos, `${name}.git`)], { env });
-    await run('git', ['--git-dir', join(repos, `${name}.git`), 'config', 'http.receivepack', 'true'], { env });
-    const url = server.url(name);
+    // A fresh repository per run: `pending` handoffs and nothing else on the remote.
+    const fresh = async (round) => {
+      const name = `bench-${transport}-${pending}-${round}`;
+      await run('git', ['init', '--quiet', '--bare', join(repos, `${name}.git`)], { env });
+      await run('git', ['--git-dir', join(repos, `${name}.git`), 'config', 'http.receivepack', 'true'], { env });
+      return server.url(name);
+    };
     // The floor: git alone, one listing and one push of one ref, with the same refs on the remote.
     const scratch = join(root, `floor-${serial++}.git`);
     await run('git', ['init', '--quiet', '--bare', scratch], { env });
@@ -74,7 +77,9 @@ for (const transport of values.transport.split(',')) {
     const floorPush = [];
     const trips = [];
     const requests = [];
+    let url;
     for (let round = 0; round < runs; round++) {
+      url = await fresh(round);
       await populate(url, pending);
       // An idle look (nothing this machine may take is missing): what every start pays at least.
       const idle = store(url, join(root, `idle-${serial++}`));
@@ -95,6 +100,7 @@ for (const transport of values.transport.split(',')) {
       if (delivered !== pending) throw new Error(`start delivered ${delivered} of ${pending}`);
       trips.push(backend.remote.roundTrips);
       requests.push((server.requests?.length ?? 0) - before);
+      // The same refs, now consumed (kept for retention): a start that finds nothing to take.
       idleTimes.push(await time(() => idle.handoffs.start()));
     }
     // Writes on a remote holding `pending` refs (now consumed, kept for retention).
@@ -118,7 +124,7 @@ for (const transport of values.transport.split(',')) {
   await server.dispose();
 }
 
-console.log('| transport | pending | start (claim + acknowledge all) | start, nothing to take | write | floor: ls-remote + push one ref | ls-remote | push | round trips per start | HTTP requests per start |');
+console.log('| transport | handoffs on the remote | start (claims and acknowledges all) | start with nothing to take | write | floor: `git ls-remote` + `git push` of one ref | ls-remote | push | round trips per start | HTTP requests per start |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) {
   console.log(

@@ -20,7 +20,7 @@ import type {
   StoredHandoff,
 } from '../types.js';
 import { freeCollisions, leafOf, parseLeaf, parsePresentedName, presentedName, remoteSlug } from './names.js';
-import { encodeCommit, encodeTree, parseCommit, parseTree } from './objects.js';
+import { encodeCommit, encodeTree, objectId, parseCommit, parseTree, type GitObject } from './objects.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { formatRecord, parseRecord, type StateRecord } from './record.js';
 import { RemoteError, type RefUpdate, type Remote } from './remote.js';
@@ -146,6 +146,8 @@ export class GitBackend implements HandoffBackend {
   #view: View | undefined;
   /** Consumed handoffs deleted by retention in claim pushes since the last `purge`. */
   #purged: string[] = [];
+  /** Objects of updates not pushed yet: written together (one pack) right before the push that needs them. */
+  readonly #unwritten = new Map<string, GitObject>();
 
   constructor(options: GitBackendOptions) {
     this.#options = options;
@@ -289,6 +291,7 @@ export class GitBackend implements HandoffBackend {
         batch: request.holder.batch,
         holder: { pid: request.holder.pid, host: request.holder.host },
         leaseUntil,
+        leaseMs: request.leaseMs,
       };
       const value = await this.#commit(next, entry.tree!, now);
       steps.push({
@@ -548,6 +551,9 @@ export class GitBackend implements HandoffBackend {
     if (steps.length === 0) return;
     const remote = this.#options.remote!;
     let outcomes: Array<{ outcome: StepOutcome; reason: string | undefined }>;
+    const needed = [...this.#unwritten.values()];
+    this.#unwritten.clear();
+    await remote.objects.writeMany(needed);
     try {
       const results = await remote.push(steps.map((step) => step.update));
       outcomes = results.map((result) => ({ outcome: result.outcome, reason: result.reason }));
@@ -798,9 +804,15 @@ export class GitBackend implements HandoffBackend {
 
   // --- objects ------------------------------------------------------------------------------
 
-  /** Writes a state commit over `tree`. */
+  /** A state commit over `tree`: its id now, its bytes written with the push that needs them. */
   async #commit(record: StateRecord, tree: string, at: number): Promise<string> {
-    return this.#options.remote!.objects.write(encodeCommit({ tree, parents: [], time: at / 1000, message: formatRecord(record) }));
+    return this.#stage(encodeCommit({ tree, parents: [], time: at / 1000, message: formatRecord(record) }));
+  }
+
+  #stage(object: GitObject): string {
+    const id = objectId(this.#options.remote!.objects.format, object);
+    this.#unwritten.set(id, object);
+    return id;
   }
 
   /**
@@ -809,9 +821,8 @@ export class GitBackend implements HandoffBackend {
    * "up to date", never a second handoff.
    */
   async #pendingCommit(entry: OutboxEntry, data: Uint8Array): Promise<string> {
-    const objects = this.#options.remote!.objects;
-    const blob = await objects.write({ type: 'blob', content: data });
-    const tree = await objects.write(encodeTree(DATA_FILE, blob));
+    const blob = this.#stage({ type: 'blob', content: data });
+    const tree = this.#stage(encodeTree(DATA_FILE, blob));
     const { meta } = decodeHandoff(data);
     const createdAt = instantOf(meta, { stamp: entry.stamp }).getTime();
     const record: StateRecord = {
@@ -891,9 +902,15 @@ export class GitBackend implements HandoffBackend {
     return newest?.batch;
   }
 
+  /**
+   * Whether a claim may be taken over: its holder is dead on this host, or its lease ended by this
+   * machine's clock, with a grace of half the lease up to 2 s for clocks that disagree (leases are
+   * judged across machines here).
+   */
   #takeable(record: StateRecord, now: number): boolean {
     const { runtime } = this.#options;
-    if (record.leaseUntil! <= now) return true;
+    const grace = Math.min(2_000, (record.leaseMs ?? 0) / 2);
+    if (record.leaseUntil! + grace <= now) return true;
     const holder = record.holder!;
     return holder.host === runtime.host && holder.pid !== runtime.pid && !runtime.isAlive(holder.pid);
   }
@@ -989,7 +1006,7 @@ function pendingAgain(record: StateRecord, unique: string): StateRecord {
 
 /** A record without its claim fields (holder, lease). */
 function withoutClaim(record: StateRecord): StateRecord {
-  const { holder: _holder, leaseUntil: _leaseUntil, ...rest } = record;
+  const { holder: _holder, leaseUntil: _leaseUntil, leaseMs: _leaseMs, ...rest } = record;
   return rest;
 }
 

@@ -44,9 +44,8 @@ export interface GitRemoteOptions {
 
 /**
  * Configuration of every git the store runs. No hooks (the user's pre-push hook must not run for a
- * handoff), no automatic gc or maintenance (it would prune the store's unreferenced objects), no
- * negotiation (the store's objects hang off no local refs; the wanted ones are small), and every
- * fetched object kept loose so the store reads it without starting git.
+ * handoff), no automatic gc or maintenance (it would prune the store's unreferenced objects), and no
+ * negotiation (the store's objects hang off no local refs; the wanted ones are small).
  */
 const STORE_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['core.hooksPath', '/dev/null'],
@@ -55,8 +54,6 @@ const STORE_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['maintenance.auto', 'false'],
   ['fetch.writeCommitGraph', 'false'],
   ['fetch.negotiationAlgorithm', 'noop'],
-  ['fetch.unpackLimit', '2147483647'],
-  ['transfer.unpackLimit', '2147483647'],
   ['fetch.recurseSubmodules', 'false'],
   ['fetch.showForcedUpdates', 'false'],
   ['push.recurseSubmodules', 'no'],
@@ -69,7 +66,11 @@ const NOT_REACHED =
   /unable to connect|unable to access|does not appear to be a git repository|could not read from remote repository|could not resolve host|connection refused|couldn't connect to server|failed to connect|no route to host|network is unreachable|authentication failed|permission denied|repository '[^']*' not found|access denied/i;
 /** Messages that mean the conversation was cut after it started: a push may have applied. */
 const CUT_SHORT = /hung up unexpectedly|rpc failed|unexpected disconnect|early eof|broken pipe|connection reset|sideband|remote failed to report|unpack/i;
-const PUSH_BATCH = 500;
+/**
+ * Updates per push: two arguments each (about 200 bytes), so 4 000 stay far below Linux's 2 MB
+ * argument limit; a start claiming more than that makes one more push per 4 000.
+ */
+const PUSH_BATCH = 4_000;
 
 /** A remote through git. */
 export class GitRemote implements Remote {
@@ -80,6 +81,8 @@ export class GitRemote implements Remote {
   readonly #config: ReadonlyArray<readonly [string, string]>;
   #roundTrips = 0;
   #swept = false;
+  /** Ids the last `list` brought or found here: `fetch` of them costs nothing. */
+  #present = new Set<string>();
   readonly #warned = new Set<string>();
 
   constructor(options: GitRemoteOptions) {
@@ -101,8 +104,8 @@ export class GitRemote implements Remote {
       this.#swept = true;
       await sweepScratch(gitDir, 3_600_000);
     }
-    const known = await this.#known();
-    const scratch = await scratchRepository(gitDir, format, known);
+    let known = await this.#known();
+    let scratch = await scratchRepository(gitDir, format, known);
     try {
       // A ref pointing at an object the remote lacks fails the whole fetch ("not our ref"). Such
       // refs are found by their ids and left out with negative refspecs, so one damaged ref never
@@ -116,6 +119,14 @@ export class GitRemote implements Remote {
           { GIT_DIR: scratch.dir, GIT_OBJECT_DIRECTORY: this.objects.dir },
         );
         if (outcome.code === 0) break;
+        // A remembered id whose object is not here after all (the store's directory was pruned by
+        // hand): list again without remembering anything.
+        if (known.length > 0 && /bad object refs\/known|refs\/known\/\d+ does not point/i.test(outcome.stderr)) {
+          await scratch.dispose();
+          known = [];
+          scratch = await scratchRepository(gitDir, format, known);
+          continue;
+        }
         const missing = /(?:not our ref|missing object) ([0-9a-f]{40,64})/i.exec(outcome.stderr)?.[1];
         if (missing === undefined || attempt >= 8) throw new RemoteError('unreachable', describe(outcome, timeoutMs));
         listed ??= await this.#lsRemote();
@@ -131,6 +142,7 @@ export class GitRemote implements Remote {
       const refs = new Map<string, string>();
       await readLooseRefs(join(scratch.dir, 'refs', 'h'), `${namespace}/`, refs);
       await this.#remember([...refs.values()]);
+      this.#present = new Set(refs.values());
       return refs;
     } finally {
       await scratch.dispose();
@@ -138,8 +150,9 @@ export class GitRemote implements Remote {
   }
 
   async fetch(ids: readonly string[]): Promise<void> {
-    const missing: string[] = [];
-    for (const id of new Set(ids)) if (!(await this.objects.hasLoose(id))) missing.push(id);
+    const unknown = [...new Set(ids)].filter((id) => !this.#present.has(id));
+    if (unknown.length === 0) return;
+    const missing = await this.objects.missing(unknown);
     if (missing.length === 0) return;
     this.#roundTrips++;
     const outcome = await this.#git(['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', this.#options.fetchUrl, ...missing], {
@@ -190,7 +203,7 @@ export class GitRemote implements Remote {
     return refs;
   }
 
-  /** Ids seen by the last list that are here as loose objects. */
+  /** Ids the last list on this machine found (their objects are here: the store never deletes one). */
   async #known(): Promise<string[]> {
     let text: string;
     try {
@@ -198,9 +211,7 @@ export class GitRemote implements Remote {
     } catch {
       return [];
     }
-    const known: string[] = [];
-    for (const id of new Set(text.split('\n'))) if (id !== '' && (await this.objects.hasLoose(id))) known.push(id);
-    return known;
+    return [...new Set(text.split('\n'))].filter((id) => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(id));
   }
 
   async #remember(ids: readonly string[]): Promise<void> {

@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { access, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { mapLimit } from '../../concurrency.js';
 import { errorCode } from '../../errors.js';
-import { idLength, objectHeader, objectId, type GitObject, type ObjectFormat, type ObjectType } from './objects.js';
+import { encodePack, idLength, objectHeader, objectId, type GitObject, type ObjectFormat, type ObjectType } from './objects.js';
 import type { ObjectStore } from './remote.js';
 import { runGit } from './run-git.js';
 
 /**
- * The private object database of the git store, on disk: git's loose-object format, written and
- * read here without starting git. The store's fetches explode what they receive into loose objects
- * too (see `git-remote.ts`), so reading needs git (`cat-file --batch`) only for an object someone
- * packed; writing never does.
+ * The private object database of the git store, on disk. Objects the store writes are loose,
+ * written here without starting git; a fetch keeps what it receives as git decides (loose for a
+ * few objects, a pack for many: exploding a thousand handoffs into loose files costs seconds).
+ * Reading tries loose objects first and asks one `git cat-file --batch` for all the others.
  */
 export class LooseObjects implements ObjectStore {
   readonly format: ObjectFormat;
@@ -21,6 +22,7 @@ export class LooseObjects implements ObjectStore {
   readonly #gitDir: string;
   readonly #timeoutMs: number;
   readonly #idPattern: RegExp;
+  readonly #fanout = new Set<string>();
 
   constructor(options: { gitDir: string; format: ObjectFormat; git: string; timeoutMs: number }) {
     this.format = options.format;
@@ -38,47 +40,82 @@ export class LooseObjects implements ObjectStore {
 
   async write(object: GitObject): Promise<string> {
     const id = objectId(this.format, object);
-    const path = this.path(id);
-    const compressed = deflateSync(Buffer.concat([objectHeader(object), object.content]));
-    const temp = join(this.dir, id.slice(0, 2), `tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`);
-    await mkdir(join(this.dir, id.slice(0, 2)), { recursive: true });
-    await writeFile(temp, compressed, { mode: 0o444, flag: 'wx' });
+    const fanout = join(this.dir, id.slice(0, 2));
+    if (!this.#fanout.has(fanout)) {
+      await mkdir(fanout, { recursive: true });
+      this.#fanout.add(fanout);
+    }
+    const temp = join(fanout, `tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`);
+    await writeFile(temp, deflateSync(Buffer.concat([objectHeader(object), object.content])), { mode: 0o444, flag: 'wx' });
     try {
-      // Content-addressed: an object already there under this id is this very object.
-      await link(temp, path);
+      // Content-addressed: replacing an object by the same object changes nothing, and a reader
+      // sees the whole file or the old whole file, never part of one.
+      await rename(temp, this.path(id));
     } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
-    } finally {
       await unlink(temp).catch(() => undefined);
+      throw error;
     }
     return id;
+  }
+
+  /** Writes a few objects loose, more as one pack through `git index-pack --stdin`. */
+  async writeMany(objects: readonly GitObject[]): Promise<void> {
+    if (objects.length <= 8) {
+      for (const object of objects) await this.write(object);
+      return;
+    }
+    const outcome = await runGit({
+      git: this.#git,
+      args: ['index-pack', '--stdin'],
+      env: { GIT_DIR: this.#gitDir },
+      timeoutMs: this.#timeoutMs,
+      input: encodePack(this.format, objects, (bytes) => deflateSync(bytes)),
+    });
+    if (outcome.code !== 0) throw Object.assign(new Error(`git index-pack failed: ${outcome.stderr.trim().split('\n').pop()}`), { code: 'EIO' });
   }
 
   async read(ids: readonly string[]): Promise<Map<string, GitObject>> {
     const found = new Map<string, GitObject>();
     const packed: string[] = [];
-    for (const id of new Set(ids)) {
-      if (!this.#idPattern.test(id)) continue;
+    await mapLimit([...new Set(ids)].filter((id) => this.#idPattern.test(id)), 32, async (id) => {
       let compressed: Buffer;
       try {
         compressed = await readFile(this.path(id));
       } catch (error) {
         if (errorCode(error) === 'ENOENT') packed.push(id);
-        continue;
+        return;
       }
       const object = parseLoose(compressed);
       if (object) found.set(id, object);
-    }
+    });
     if (packed.length > 0) for (const [id, object] of await this.#readPacked(packed)) found.set(id, object);
     return found;
   }
 
-  /** Whether the object is here as a loose object (what a fetch can be told it already has). */
-  async hasLoose(id: string): Promise<boolean> {
-    return access(this.path(id)).then(
-      () => true,
-      () => false,
-    );
+  /** The ids of these that are not here, loose or packed. */
+  async missing(ids: readonly string[]): Promise<string[]> {
+    const notLoose: string[] = [];
+    await mapLimit(ids, 32, async (id) => {
+      const loose = await access(this.path(id)).then(
+        () => true,
+        () => false,
+      );
+      if (!loose) notLoose.push(id);
+    });
+    if (notLoose.length === 0) return [];
+    const outcome = await runGit({
+      git: this.#git,
+      args: ['cat-file', '--batch-check'],
+      env: { GIT_DIR: this.#gitDir },
+      timeoutMs: this.#timeoutMs,
+      input: Buffer.from(`${notLoose.join('\n')}\n`, 'ascii'),
+    });
+    if (outcome.code !== 0) return notLoose;
+    return outcome.stdout
+      .toString('ascii')
+      .split('\n')
+      .filter((line) => line.endsWith(' missing'))
+      .map((line) => line.split(' ')[0]!);
   }
 
   /** Objects not loose: asks `git cat-file --batch`, which reads packs too. */

@@ -80,6 +80,10 @@ export class MemoryObjects implements ObjectStore {
     return id;
   }
 
+  async writeMany(objects: readonly GitObject[]): Promise<void> {
+    for (const object of objects) await this.write(object);
+  }
+
   async read(ids: readonly string[]): Promise<Map<string, GitObject>> {
     const found = new Map<string, GitObject>();
     for (const id of ids) {

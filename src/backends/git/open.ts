@@ -123,7 +123,7 @@ async function openBackend(options: GitStoreOptions, namespace: string): Promise
     publishLeaseMs: timeoutMs * 2 + 60_000,
     offlineRetryMs: options.offlineRetryMs ?? 30_000,
     publishAttempts: 12,
-    viewReuseMs: 5_000,
+    viewReuseMs: 60_000,
     durable: options.durable ?? true,
     staleTempMs: 3_600_000,
     onWarning,

@@ -17,6 +17,7 @@ import type { HandoffState } from '../types.js';
  * batch: 5d1e8c2a
  * holder: 4242-a1b2c3
  * lease-until: 1764072082000
+ * lease-ms: 60000
  * ```
  */
 
@@ -41,6 +42,8 @@ export interface StateRecord {
   readonly holder?: { readonly pid: number; readonly host: string };
   /** `claimed`: when the lease ends, ms since the epoch. */
   readonly leaseUntil?: number;
+  /** `claimed`: the lease's length, ms (the grace given to other machines' clocks derives from it). */
+  readonly leaseMs?: number;
   /** `consumed`: when it was acknowledged, ms since the epoch. */
   readonly consumedAt?: number;
 }
@@ -59,6 +62,7 @@ export function formatRecord(record: StateRecord): string {
   if (record.batch !== undefined) lines.push(`batch: ${record.batch}`);
   if (record.holder !== undefined) lines.push(`holder: ${record.holder.pid}-${record.holder.host}`);
   if (record.leaseUntil !== undefined) lines.push(`lease-until: ${Math.trunc(record.leaseUntil)}`);
+  if (record.leaseMs !== undefined) lines.push(`lease-ms: ${Math.trunc(record.leaseMs)}`);
   if (record.consumedAt !== undefined) lines.push(`consumed-at: ${Math.trunc(record.consumedAt)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -104,6 +108,8 @@ export function parseRecord(message: string): StateRecord | undefined {
     if (!holder || leaseUntil === undefined || batch === undefined) return undefined;
     record.holder = { pid: Number(holder[1]), host: holder[2]! };
     record.leaseUntil = leaseUntil;
+    const leaseMs = whole(fields.get('lease-ms'));
+    if (leaseMs !== undefined) record.leaseMs = leaseMs;
   }
   if (state === 'consumed') {
     const consumedAt = whole(fields.get('consumed-at'));

@@ -57,6 +57,8 @@ export interface ObjectStore {
   readonly format: ObjectFormat;
   /** Writes an object (idempotent: the id is its content's hash) and returns its id. */
   write(object: GitObject): Promise<string>;
+  /** Writes many objects at once (git's store writes one pack for them). */
+  writeMany(objects: readonly GitObject[]): Promise<void>;
   /** Reads objects; a missing or unreadable one is absent from the result. */
   read(ids: readonly string[]): Promise<Map<string, GitObject>>;
 }
