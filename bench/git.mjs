@@ -103,6 +103,10 @@ for (const transport of values.transport.split(',')) {
       // The same refs, now consumed (kept for retention): a start that finds nothing to take.
       idleTimes.push(await time(() => idle.handoffs.start()));
     }
+    // The floor at N: bare git updating N refs in one push, which a start does twice (claim, acknowledge).
+    const ids = [];
+    for (let index = 0; index < pending; index++) ids.push((await run('git', ['--git-dir', scratch, 'commit-tree', tree, '-m', `floor ${index}`], { env })).stdout.trim());
+    const floorMany = await time(() => run('git', ['--git-dir', scratch, 'push', '--quiet', url, ...ids.map((id, index) => `${id}:refs/floor/n${index}`)], { env, maxBuffer: 1 << 26 }));
     // Writes on a remote holding `pending` refs (now consumed, kept for retention).
     const writer = store(url, join(root, `writer-${serial++}`));
     await writer.backend.open();
@@ -114,6 +118,7 @@ for (const transport of values.transport.split(',')) {
       idle: median(idleTimes),
       write: median(writeTimes),
       floor: median(floorList) + median(floorPush),
+      floorMany,
       list: median(floorList),
       push: median(floorPush),
       trips: Math.max(...trips),
@@ -124,11 +129,11 @@ for (const transport of values.transport.split(',')) {
   await server.dispose();
 }
 
-console.log('| transport | handoffs on the remote | start (claims and acknowledges all) | start with nothing to take | write | floor: `git ls-remote` + `git push` of one ref | ls-remote | push | round trips per start | HTTP requests per start |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| transport | handoffs on the remote | start (claims and acknowledges all) | start with nothing to take | write | floor: `git ls-remote` + `git push` of one ref | ls-remote | push | `git push` of N refs | round trips per start | HTTP requests per start |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) {
   console.log(
-    `| ${row.transport} | ${row.pending} | ${ms(row.start)} ms | ${ms(row.idle)} ms | ${ms(row.write)} ms | ${ms(row.floor)} ms | ${ms(row.list)} ms | ${ms(row.push)} ms | ${row.trips} | ${row.requests ?? '–'} |`,
+    `| ${row.transport} | ${row.pending} | ${ms(row.start)} ms | ${ms(row.idle)} ms | ${ms(row.write)} ms | ${ms(row.floor)} ms | ${ms(row.list)} ms | ${ms(row.push)} ms | ${ms(row.floorMany)} ms | ${row.trips} | ${row.requests ?? '–'} |`,
   );
 }
 console.log(`\nMedians of ${runs} runs (writes: ${values.writes}). Node ${process.version}, ${cpus().length} cores, git ${(await run('git', ['--version'])).stdout.trim().replace('git version ', '')}.`);

@@ -50,11 +50,10 @@ describe('round trips', () => {
   afterEach(async () => server.dispose());
 
   it.each([1, 100])('a start with %i pending costs 3 round trips: one fetch, one claim push, one acknowledgement push', async (count) => {
-    // Written over file:// to the same repository, eight at a time: only the start is measured.
-    const writer = machine('writer', `file://${join(root.root, 'remote.git')}`);
-    for (let at = 0; at < count; at += 8) {
-      await Promise.all(Array.from({ length: Math.min(8, count - at) }, (_, index) => writer.store.write({ slug: `n${at + index}`, body: `body ${at + index}` })));
-    }
+    // Written while the remote was out of reach, then published by one sync: only the start is measured.
+    const offline = machine('writer', `file://${join(machines, 'nowhere.git')}`, { offlineRetryMs: 60_000 });
+    for (let index = 0; index < count; index++) await offline.store.write({ slug: `n${index}`, body: `body ${index}` });
+    expect((await machine('writer', server.url('remote')).backend.sync()).published).toHaveLength(count);
     const reader = machine('reader', server.url('remote'));
     await reader.backend.open();
     const before = server.requests.length;
@@ -93,6 +92,30 @@ describe('round trips', () => {
     await one.store.write({ slug: 'x', body: 'x' });
     expect(await one.roundTrips()).toBe(2);
     expect(receivePacks(server)).toHaveLength(1);
+  });
+});
+
+describe('opening by URL', () => {
+  it("new HandoffStore({ store: 'git:<url>' }) opens the git store, its queue under $HANDOFFS_DIR/remotes", async () => {
+    const saved = process.env.HANDOFFS_DIR;
+    process.env.HANDOFFS_DIR = join(machines, 'handoffs');
+    try {
+      const url = `file://${join(root.root, 'remote.git')}`;
+      const warnings: string[] = [];
+      const store = new HandoffStore({ store: `git:${url}`, onWarning: (message) => warnings.push(message) });
+      expect(store.dir).toBe(`git:${url}`);
+      const written = await store.write({ slug: 'by url', body: 'opened by url' });
+      expect(written.path).toBe(join(store.dir, written.name));
+      expect(await git(['ls-remote', url, 'refs/handoffs/*'])).toContain(`refs/handoffs/${written.name.slice(0, -3)}`);
+      expect(bodies(await new HandoffStore({ store: `git:${url}` }).start())).toEqual(['opened by url']);
+      await store.close();
+      expect(warnings).toEqual([]);
+      const { readdir } = await import('node:fs/promises');
+      expect(await readdir(join(machines, 'handoffs', 'remotes'))).toHaveLength(1);
+    } finally {
+      if (saved === undefined) delete process.env.HANDOFFS_DIR;
+      else process.env.HANDOFFS_DIR = saved;
+    }
   });
 });
 
