@@ -25,6 +25,7 @@ import { Outbox, type OutboxEntry } from './outbox.js';
 import { formatRecord, parseRecord, type StateRecord } from './record.js';
 import { RemoteError, type RefUpdate, type Remote } from './remote.js';
 import { Repairs, type Repair } from './repairs.js';
+import { inScope, pendingAgain, splitItems, takeable, withoutClaim } from './transitions.js';
 
 /** Options of {@link GitBackend}. */
 export interface GitBackendOptions {
@@ -266,7 +267,7 @@ export class GitBackend implements HandoffBackend {
       const record = entry.record;
       const repaired = owed.has(entry.leaf);
       if (!record || (record.state === 'consumed' && !repaired)) continue;
-      if (record.state === 'claimed' && !repaired && !this.#takeable(record, now)) continue;
+      if (record.state === 'claimed' && !repaired && !takeable(record, now, this.#options.runtime)) continue;
       if (!inScope(record.project, request.project)) {
         if (record.state === 'pending') skipped.push({ name: `${entry.leaf}.md`, reason: 'other-project' });
         continue;
@@ -902,19 +903,6 @@ export class GitBackend implements HandoffBackend {
     return newest?.batch;
   }
 
-  /**
-   * Whether a claim may be taken over: its holder is dead on this host, or its lease ended by this
-   * machine's clock, with a grace of half the lease up to 2 s for clocks that disagree (leases are
-   * judged across machines here).
-   */
-  #takeable(record: StateRecord, now: number): boolean {
-    const { runtime } = this.#options;
-    const grace = Math.min(2_000, (record.leaseMs ?? 0) / 2);
-    if (record.leaseUntil! + grace <= now) return true;
-    const holder = record.holder!;
-    return holder.host === runtime.host && holder.pid !== runtime.pid && !runtime.isAlive(holder.pid);
-  }
-
   #ref(leaf: string): string {
     return `${this.#options.remote!.namespace}/${leaf}`;
   }
@@ -973,45 +961,6 @@ function namesOnly(refs: ReadonlyMap<string, string>, namespace: string): View {
   const entries = new Map<string, ViewEntry>();
   for (const [ref, value] of refs) if (ref.startsWith(`${namespace}/`)) entries.set(ref.slice(namespace.length + 1), { leaf: ref.slice(namespace.length + 1), value });
   return { entries, ids: new Map(), at: performance.now(), listedAfter: Date.now() - 1 };
-}
-
-/** Splits claimed items into the local store's and the remote's. */
-function splitItems(items: readonly ClaimedItem[]): {
-  local: Array<{ item: ClaimedItem; inner: ClaimedItem }>;
-  remote: Array<{ item: ClaimedItem; leaf: string; value: string }>;
-} {
-  const local: Array<{ item: ClaimedItem; inner: ClaimedItem }> = [];
-  const remote: Array<{ item: ClaimedItem; leaf: string; value: string }> = [];
-  for (const item of items) {
-    if (item.claim.startsWith('dir:')) {
-      local.push({ item, inner: { ...item, claim: item.claim.slice(4) } });
-    } else {
-      const fields = /^git:(.+):([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(item.claim);
-      if (fields) remote.push({ item, leaf: fields[1]!, value: fields[2]! });
-    }
-  }
-  return { local, remote };
-}
-
-/** The pending record of a handoff given back (released, restored, repaired): its identity and origin only. */
-function pendingAgain(record: StateRecord, unique: string): StateRecord {
-  return {
-    state: 'pending',
-    id: record.id,
-    unique,
-    createdAt: record.createdAt,
-    ...(record.project === undefined ? {} : { project: record.project }),
-  };
-}
-
-/** A record without its claim fields (holder, lease). */
-function withoutClaim(record: StateRecord): StateRecord {
-  const { holder: _holder, leaseUntil: _leaseUntil, leaseMs: _leaseMs, ...rest } = record;
-  return rest;
-}
-
-function inScope(project: string | undefined, wanted: string | undefined): boolean {
-  return wanted === undefined || project === undefined || resolve(project) === wanted;
 }
 
 function compareText(a: string, b: string): number {
