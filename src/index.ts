@@ -146,3 +146,6 @@ export type {
 export { postgresStore } from './backends/postgres/backend.js';
 export type { PostgresStore } from './backends/postgres/backend.js';
 export type { PostgresStoreOptions } from './backends/postgres/options.js';
+export { gitStore } from './backends/git/open.js';
+export type { GitStore, GitStoreOptions } from './backends/git/open.js';
+export type { SyncResult } from './backends/git/backend.js';

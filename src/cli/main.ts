@@ -19,6 +19,7 @@ import { openStore } from './store.js';
 import { HOOK_AGENTS, parseHookInput, type HookAgent } from '../hooks/session.js';
 import { SESSION_ENV } from '../hooks/start.js';
 import { mcpCommand } from './mcp.js';
+import { syncCommand } from './sync.js';
 
 /**
  * The `handoffs` command: argument handling and output only; everything it does is the library's.
@@ -384,6 +385,7 @@ root ($CLAUDE_CONFIG_DIR replaces ~/.claude; autoMemoryDirectory in settings is 
   migrate: migrateCommand,
   init: initCommand,
   mcp: mcpCommand,
+  sync: syncCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */

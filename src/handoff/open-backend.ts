@@ -5,11 +5,22 @@ import type { Runtime } from '../runtime.js';
 /** What a backend opened from a URL gets from its store. */
 export interface BackendContext {
   readonly runtime: Runtime;
+  /** The handoffs directory the caller would use for the directory store; local queues live under it. */
+  readonly dir?: string;
+  /** The working directory a remote name (`git:origin`) is resolved in. Default: `process.cwd()`. */
+  readonly cwd?: string;
+  /** Days a consumed handoff is kept (the store's `retentionDays`). */
+  readonly retentionDays?: number;
+  /** Where conditions worth a person's attention go (the store's `onWarning`). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
  * Opens the backend a store URL names. Each backend is loaded only when used, so users of the
  * directory store never load (or install) another's client library.
+ *
+ * - `git:REMOTE`: handoffs on a git remote (`git:origin`, or any URL git can push to; `git:` alone
+ *   is `git:origin`), offline first through a local queue; see docs/GIT-STORE.md.
  *
  * @throws HandoffError `INVALID_OPTION` for a URL no backend takes (credentials removed from the message).
  */
@@ -17,6 +28,17 @@ export async function openBackend(url: string, context: BackendContext): Promise
   if (/^postgres(?:ql)?:\/\//i.test(url)) {
     const { postgresStore } = await import('../backends/postgres/backend.js');
     return postgresStore({ url, runtime: context.runtime });
+  }
+  if (url.startsWith('git:')) {
+    const { gitStore } = await import('../backends/git/open.js');
+    return gitStore({
+      remote: url.slice('git:'.length) || 'origin',
+      runtime: context.runtime,
+      ...(context.dir === undefined ? {} : { handoffsDir: context.dir }),
+      ...(context.cwd === undefined ? {} : { cwd: context.cwd }),
+      ...(context.retentionDays === undefined ? {} : { retentionDays: context.retentionDays }),
+      ...(context.onWarning === undefined ? {} : { onWarning: context.onWarning }),
+    });
   }
   throw new HandoffError('INVALID_OPTION', `no store backend for ${redactUrl(url)}`);
 }

@@ -293,7 +293,12 @@ export class HandoffStore {
       const url = options.store;
       this.dir = redactUrl(url);
       let opened: Promise<HandoffBackend> | undefined;
-      this.#backend = () => (opened ??= openBackend(url, { runtime: this.#runtime }));
+      const context = {
+        runtime: this.#runtime,
+        retentionDays: this.retentionDays,
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      };
+      this.#backend = () => (opened ??= openBackend(url, context));
     } else if (isBackend(options.store)) {
       const backend = options.store;
       this.dir = backend.location;

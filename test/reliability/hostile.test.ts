@@ -143,7 +143,7 @@ describe('security defaults', () => {
     }
   });
 
-  it('never starts a shell, and starts a process only where it must: the user\'s own codex, to record hook trust', () => {
+  it('never starts a shell; only codex-trust.ts (the user\'s own codex, to record hook trust) and run-git.ts (the git store) start a process', () => {
     const root = join(import.meta.dirname, '..', '..', 'src');
     const sources: string[] = [];
     const walk = (dir: string) => {
@@ -155,15 +155,36 @@ describe('security defaults', () => {
     walk(root);
     expect(sources.length).toBeGreaterThan(10);
     // `handoffs init --agent codex` asks the user's own `codex app-server` to record trust for the
-    // hooks it installed, as Codex's own hook dialog does. Nothing else starts a process.
-    const allowed = new Set([join(root, 'agents', 'codex-trust.ts')]);
+    // hooks it installed, as Codex's own hook dialog does; the git store runs the user's own git.
+    // Nothing else starts a process.
+    const runner = join(root, 'backends', 'git', 'run-git.ts');
+    const allowed = new Set([join(root, 'agents', 'codex-trust.ts'), runner]);
     for (const file of sources) {
       const text = readFileSync(file, 'utf8');
       // Never through a shell: no exec/execSync, no `shell: true`; arguments as arrays only.
       expect(text, file).not.toMatch(/\bexecSync\b|(?<![.\w])exec\(|shell:\s*true/);
-      if (!allowed.has(file)) expect(text, file).not.toMatch(/child_process|\bspawn\(|\bexecFile\(/);
+      if (!allowed.has(file)) expect(text, file).not.toMatch(/child_process|\bspawn\(|\bexecFile\(|\bfork\(/);
     }
     for (const file of allowed) expect(readFileSync(file, 'utf8'), file).toMatch(/child_process/);
+    // The git runner: execFile with an argument array, no shell, nothing else from child_process.
+    const text = readFileSync(runner, 'utf8');
+    expect(text).toMatch(/^import \{ execFile \} from 'node:child_process';$/m);
+    expect(text.match(/child_process/g)).toHaveLength(1);
+    expect(text).not.toMatch(/\bexec\(|execSync|spawn|fork\(|shell\s*:/);
+    expect(text.match(/execFile\(/g)).toHaveLength(1);
+    expect(text).toMatch(/execFile\(\s*invocation\.git,\s*\[\.\.\.invocation\.args\]/);
+  });
+
+  it('the git store runs only the git executable it was given', async () => {
+    const { gitStore, HandoffStore } = await import('../../src/index.js');
+    const sandbox = await tempDir();
+    try {
+      // A "git" that is not there: the store reports it, and starts nothing else instead.
+      const store = new HandoffStore({ store: gitStore({ remote: 'file:///nowhere.git', git: join(sandbox.root, 'no-such-git'), dir: join(sandbox.root, 'q') }) });
+      await expect(store.list()).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining('no-such-git') });
+    } finally {
+      await sandbox.dispose();
+    }
   });
 });
 
