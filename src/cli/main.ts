@@ -81,8 +81,8 @@ const commands: Record<string, Command> = {
 Writes a new handoff and prints its path. The body comes from --file, or from stdin.
 The handoff is scoped to this project (git root of the current directory) unless --global.
 It records which agent and session wrote it: --agent and --session, else what the agent's
-environment says ($${SESSION_ENV}, which the Claude Code SessionStart hook exports; Gemini CLI's
-and Copilot CLI's own variables).`,
+environment says ($${SESSION_ENV}, which the Claude Code SessionStart hook exports; Codex's,
+Gemini CLI's and Copilot CLI's own variables).`,
     options: {
       slug: { type: 'string' },
       file: { type: 'string' },
@@ -460,6 +460,41 @@ function writeFully(stream: Io['stdout'], text: string): Promise<void> {
 }
 
 /**
+ * Which agent and session a `write` comes from: the flags, else the variables each agent sets in the
+ * shell its tools run (Claude Code: `CLAUDECODE=1` and the SessionStart hook's export of
+ * `HANDOFFS_SESSION_ID`; Codex: `CODEX_THREAD_ID`; Gemini CLI: `GEMINI_SESSION_ID`; Copilot CLI:
+ * `COPILOT_CLI=1` and `COPILOT_AGENT_SESSION_ID`).
+ */
+export function writerFromEnv(
+  env: Io['env'],
+  options: { agent?: string | undefined; session?: string | undefined } = {},
+): { agent?: string; sessionId?: string } {
+  const set = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const agent =
+    options.agent ??
+    (env.CLAUDECODE === '1'
+      ? 'claude'
+      : set('CODEX_THREAD_ID') || set('CODEX_SESSION_ID')
+        ? 'codex'
+        : set('GEMINI_SESSION_ID') || env.GEMINI_CLI === '1'
+          ? 'gemini'
+          : env.COPILOT_CLI === '1' || set('COPILOT_AGENT_SESSION_ID')
+            ? 'copilot'
+            : undefined);
+  const own: Record<string, string | undefined> = {
+    claude: set('CLAUDE_CODE_SESSION_ID'),
+    codex: set('CODEX_THREAD_ID') ?? set('CODEX_SESSION_ID'),
+    gemini: set('GEMINI_SESSION_ID'),
+    copilot: set('COPILOT_AGENT_SESSION_ID'),
+  };
+  const mine = agent === undefined ? undefined : own[agent];
+  // Claude Code's id is the one its hook exported (a resumed session keeps it); any other agent's
+  // own variable wins over one inherited from a Claude Code shell it was started from.
+  const sessionId = options.session ?? (agent === 'claude' || agent === undefined ? set(SESSION_ENV) ?? mine : mine ?? set(SESSION_ENV));
+  return { ...(agent === undefined ? {} : { agent }), ...(sessionId === undefined ? {} : { sessionId }) };
+}
+
+/**
  * Who writes: the project (unless global), host, branch, tags, and the agent and session — given,
  * or read from what the agent puts in its shell's environment.
  */
@@ -471,11 +506,7 @@ async function writerMeta(
   const meta: HandoffMeta = { cwd: io.cwd, host: hostname() };
   if (!options.global) meta.project = project.root;
   if (project.branch) meta.branch = project.branch;
-  const env = io.env;
-  const agent =
-    options.agent ??
-    (env.CLAUDECODE === '1' ? 'claude' : env.GEMINI_SESSION_ID || env.GEMINI_CLI === '1' ? 'gemini' : env.COPILOT_CLI === '1' ? 'copilot' : undefined);
-  const sessionId = options.session ?? env[SESSION_ENV] ?? env.CLAUDE_CODE_SESSION_ID ?? env.GEMINI_SESSION_ID;
+  const { agent, sessionId } = writerFromEnv(io.env, options);
   if (agent) meta.agent = agent;
   if (sessionId) meta.sessionId = sessionId;
   if (options.tags?.length) meta.tags = options.tags;

@@ -62,11 +62,11 @@ describe('pure parts', () => {
   it('reads back every state record it writes, and nothing it did not', () => {
     const records: StateRecord[] = [
       { state: 'pending', id: 'abc', unique: 'abc', createdAt: 1, project: '/work/a "quoted"\nline' },
-      { state: 'claimed', id: 'abc', unique: 'def', createdAt: 1, batch: 'b1', holder: { pid: 42, host: 'h1' }, leaseUntil: 99, leaseMs: 60 },
+      { state: 'claimed', id: 'abc', unique: 'def', createdAt: 1, session: 'sess "1"', batch: 'b1', holder: { pid: 42, host: 'h1' }, leaseUntil: 99, leaseMs: 60 },
       { state: 'consumed', id: 'abc', unique: 'ghi', createdAt: 1, batch: 'b1', consumedAt: 100 },
     ];
     for (const record of records) expect(parseRecord(formatRecord(record))).toEqual(record);
-    for (const foreign of ['', 'handoffs pending', 'handoffs pending\n\nversion: 2\nid: a\nunique: b\ncreated: 1\n', 'Merge branch main\n\nid: a\n', 'handoffs claimed\n\nversion: 1\nid: a\nunique: b\ncreated: 1\n']) {
+    for (const foreign of ['', 'handoffs pending', 'handoffs pending\n\nversion: 2\nid: a\nunique: b\ncreated: 1\n', 'Merge branch main\n\nid: a\n', 'handoffs claimed\n\nversion: 1\nid: a\nunique: b\ncreated: 1\n', 'handoffs pending\n\nversion: 1\nid: a\nunique: b\ncreated: 1\nsession: 7\n']) {
       expect(parseRecord(foreign)).toBeUndefined();
     }
   });

@@ -272,6 +272,10 @@ export class GitBackend implements HandoffBackend {
         if (record.state === 'pending') skipped.push({ name: `${entry.leaf}.md`, reason: 'other-project' });
         continue;
       }
+      if (request.session !== undefined && record.session === request.session) {
+        if (record.state === 'pending') skipped.push({ name: `${entry.leaf}.md`, reason: 'own-session' });
+        continue;
+      }
       candidates.push({ entry, record, redelivered: record.state !== 'pending' });
     }
     candidates.sort((a, b) => a.record.createdAt - b.record.createdAt || compareText(a.entry.leaf, b.entry.leaf));
@@ -289,6 +293,7 @@ export class GitBackend implements HandoffBackend {
         unique: this.#options.runtime.uniqueTag(),
         createdAt: record.createdAt,
         ...(record.project === undefined ? {} : { project: record.project }),
+        ...(record.session === undefined ? {} : { session: record.session }),
         batch: request.holder.batch,
         holder: { pid: request.holder.pid, host: request.holder.host },
         leaseUntil,
@@ -837,6 +842,7 @@ export class GitBackend implements HandoffBackend {
       unique: entry.id,
       createdAt,
       ...(typeof meta.project === 'string' ? { project: resolve(meta.project) } : {}),
+      ...(typeof meta.sessionId === 'string' ? { session: meta.sessionId } : {}),
     };
     return this.#commit(record, tree, createdAt);
   }

@@ -36,6 +36,8 @@ export interface StateRecord {
   readonly createdAt: number;
   /** The project root it is scoped to; unscoped when absent. */
   readonly project?: string;
+  /** The session that wrote it (front matter `sessionId`): that session is never handed it back. */
+  readonly session?: string;
   /** `claimed` and `consumed`: the claiming session's batch. */
   readonly batch?: string;
   /** `claimed`: who holds it. */
@@ -59,6 +61,7 @@ export function formatRecord(record: StateRecord): string {
   const lines = [`handoffs ${record.state}`, '', `version: ${VERSION}`, `id: ${record.id}`, `unique: ${record.unique}`];
   lines.push(`created: ${Math.trunc(record.createdAt)}`);
   if (record.project !== undefined) lines.push(`project: ${JSON.stringify(record.project)}`);
+  if (record.session !== undefined) lines.push(`session: ${JSON.stringify(record.session)}`);
   if (record.batch !== undefined) lines.push(`batch: ${record.batch}`);
   if (record.holder !== undefined) lines.push(`holder: ${record.holder.pid}-${record.holder.host}`);
   if (record.leaseUntil !== undefined) lines.push(`lease-until: ${Math.trunc(record.leaseUntil)}`);
@@ -87,20 +90,14 @@ export function parseRecord(message: string): StateRecord | undefined {
   const unique = fields.get('unique');
   const createdAt = whole(fields.get('created'));
   if (!id || !TAG.test(id) || !unique || !TAG.test(unique) || createdAt === undefined) return undefined;
-  let project: string | undefined;
-  if (fields.has('project')) {
-    try {
-      const value: unknown = JSON.parse(fields.get('project')!);
-      if (typeof value !== 'string') return undefined;
-      project = value;
-    } catch {
-      return undefined;
-    }
-  }
+  const project = jsonString(fields.get('project'));
+  const session = jsonString(fields.get('session'));
+  if (project === null || session === null) return undefined;
   const batch = fields.get('batch');
   if (batch !== undefined && !BATCH.test(batch)) return undefined;
   const record: { -readonly [K in keyof StateRecord]: StateRecord[K] } = { state, id, unique, createdAt };
   if (project !== undefined) record.project = project;
+  if (session !== undefined) record.session = session;
   if (batch !== undefined) record.batch = batch;
   if (state === 'claimed') {
     const holder = HOLDER.exec(fields.get('holder') ?? '');
@@ -117,6 +114,17 @@ export function parseRecord(message: string): StateRecord | undefined {
     record.consumedAt = consumedAt;
   }
   return record;
+}
+
+/** A JSON-quoted string field: its value, `undefined` when absent, `null` when malformed. */
+function jsonString(text: string | undefined): string | undefined | null {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 function whole(text: string | undefined): number | undefined {

@@ -36,6 +36,7 @@ export function pendingAgain(record: StateRecord, unique: string): StateRecord {
     unique,
     createdAt: record.createdAt,
     ...(record.project === undefined ? {} : { project: record.project }),
+    ...(record.session === undefined ? {} : { session: record.session }),
   };
 }
 
