@@ -4,6 +4,7 @@ import { AGENT_LABELS } from '../handoff/origin.js';
 import type { HandoffRef, HandoffStore } from '../handoff/store.js';
 import { detectProject } from '../project.js';
 import { readTranscript } from '../traces/read.js';
+import { copilotEventsPath } from '../traces/copilot-events.js';
 import { renderTrace } from '../traces/render.js';
 import type { SessionTrace } from '../traces/types.js';
 import { detectHookAgent, readHookSession, type HookAgent, type HookInput, type HookSession } from './session.js';
@@ -72,8 +73,16 @@ export async function preCompactHook(input: HookInput, options: SessionEndHookOp
 }
 
 function sessionOf(input: HookInput, options: SessionEndHookOptions): HookSession {
-  const agent = options.agent ?? detectHookAgent(input, options.env ?? process.env);
-  return readHookSession(input, agent, options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const agent = options.agent ?? detectHookAgent(input, env);
+  const session = readHookSession(input, agent, options.cwd ?? process.cwd());
+  if (agent !== 'copilot' || session.transcriptPath !== undefined || session.sessionId === undefined) return session;
+  // Copilot CLI's hooks get no transcript path, only the session id: its event log is found from it.
+  try {
+    return { ...session, transcriptPath: copilotEventsPath({ sessionId: session.sessionId, env }) };
+  } catch {
+    return session;
+  }
 }
 
 async function transcriptOf(session: HookSession): Promise<SessionTrace | undefined> {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claudeMemoryDir } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
@@ -278,6 +278,21 @@ describe('handoffs command (built CLI, real processes)', () => {
       expect(body).toMatch(/notes\.txt \(edited\)/);
       expect(body).toContain('ls && wc -l hello.txt');
       expect(body).toContain('[ ] Release the change');
+    });
+
+    it("end --hook for Copilot CLI finds the session's event log from its id (no transcript path in its input) under $COPILOT_HOME", async () => {
+      const copilotHome = join(home, 'copilot-home');
+      const events = join(copilotHome, 'session-state', 'cop-1', 'events.jsonl');
+      await mkdir(dirname(events), { recursive: true });
+      await copyFile(fixture('copilot', 'edits.jsonl'), events);
+      const input = JSON.stringify({ sessionId: 'cop-1', cwd: work, timestamp: 1, reason: 'complete' });
+      const result = await run(['end', '--hook'], { stdin: input, env: { COPILOT_CLI: '1', COPILOT_HOME: copilotHome } });
+      expect(result.code).toBe(0);
+      const [name] = await readdir(dir());
+      const { body, meta } = JSON.parse((await run(['show', name!, '--json'])).stdout) as { body: string; meta: Record<string, unknown> };
+      expect(meta).toMatchObject({ agent: 'copilot', sessionId: 'cop-1' });
+      expect(body).toContain('Copilot CLI session cop-1 wrote no handoff; this is what its transcript shows.');
+      expect(body).toContain('Create the app and finalize the README.');
     });
 
     it('a session that never reached the model gives back what its start claimed, and leaves nothing', async () => {

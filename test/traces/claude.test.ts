@@ -106,7 +106,7 @@ describe('readTranscript on real Claude Code 2.1.197 transcripts', () => {
     const expected: SessionTrace = {
       agent: 'claude',
       path: recorded('compacted'),
-      sessionId: '63f5612e-6753-4057-b653-ffb85aed341b',
+      sessionId: 'e202889c-dbbe-4f95-87a6-cd956c7756b9',
       cwd: '/home/user/compacted',
       request: 'Run the first steps.',
       lastRequest: 'Run more steps.',
@@ -122,7 +122,7 @@ describe('readTranscript on real Claude Code 2.1.197 transcripts', () => {
       compacted: true,
       counts: { prompts: 2, turns: 6, toolCalls: 4, commands: 4, filesChanged: 0 },
       work: 'done',
-      bytes: whole(26759),
+      bytes: whole(26142),
       issues: [],
     };
     expect(await readTranscript(recorded('compacted'))).toEqual(expected);

@@ -106,7 +106,7 @@ describe('renderTrace, pinned for each fixture (default budget: 40 lines, 4000 c
   it('compacted', async () => {
     expect(renderTrace(await readTranscript(recorded('compacted')))).toBe(
       [
-        'Trace of Claude Code session 63f5612e-6753-4057-b653-ffb85aed341b, read from its transcript: 6 model turns, 4 tool calls, compacted.',
+        'Trace of Claude Code session e202889c-dbbe-4f95-87a6-cd956c7756b9, read from its transcript: 6 model turns, 4 tool calls, compacted.',
         '',
         '### Request',
         '',
