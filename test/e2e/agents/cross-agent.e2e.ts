@@ -231,8 +231,8 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
       // Where each client's start hook ran, by the client's own records: Claude's transcript line
       // (end time and durationMs), Codex's stderr lines as they arrived.
       const claudeHook = hookWindow(claudeRun.transcript);
-      const codexStart = codexRun.stderrTimeline.find((chunk) => chunk.text.includes('hook: SessionStart\n'))?.at;
-      const codexDone = codexRun.stderrTimeline.find((chunk) => chunk.text.includes('hook: SessionStart Completed'))?.at;
+      const codexStart = arrivalOf(codexRun.stderrTimeline, 'hook: SessionStart\n');
+      const codexDone = arrivalOf(codexRun.stderrTimeline, 'hook: SessionStart Completed');
       const overlap = claudeHook && codexStart && codexDone ? Math.min(claudeHook.end, codexDone) - Math.max(claudeHook.start, codexStart) : undefined;
       const note = `round ${round}: ${winners.at(-1)} got it; start hooks ran ${claudeHook ? `${claudeHook.end - claudeHook.start} ms` : '?'} (Claude) and ${codexStart && codexDone ? `${codexDone - codexStart} ms` : '?'} (Codex), overlapping ${overlap ?? '?'} ms`;
       ctx.annotate(note);
@@ -244,6 +244,16 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
     console.log(`race winners over ${rounds} rounds: ${winners.join(', ')}`);
   });
 });
+
+/** When `text` had fully arrived on a stream recorded chunk by chunk (a line may span chunks). */
+function arrivalOf(timeline: ReadonlyArray<{ readonly text: string; readonly at: number }>, text: string): number | undefined {
+  let seen = '';
+  for (const chunk of timeline) {
+    seen += chunk.text;
+    if (seen.includes(text)) return chunk.at;
+  }
+  return undefined;
+}
 
 /** When Claude Code's SessionStart hook ran, from its `hook_success` transcript line. */
 function hookWindow(transcript: readonly TranscriptLine[]): { start: number; end: number } | undefined {
