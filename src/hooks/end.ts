@@ -113,7 +113,14 @@ async function writeTrace(store: HandoffStore, session: HookSession, trace: Sess
 }
 
 function minimalTrace(session: HookSession, agent: string, trace: SessionTrace | undefined, kind: string): string {
-  const why = session.transcriptPath === undefined ? 'it gives no transcript' : `its transcript could not be read fully (${trace?.issues.map((issue) => issue.code).join(', ') || 'unknown'})`;
+  const codes = trace?.issues.map((issue) => issue.code) ?? [];
+  const why =
+    session.transcriptPath === undefined
+      ? 'it gives no transcript'
+      : session.agent === 'copilot' && codes.includes('MISSING')
+        ? // Seen with 1.0.102: the log appears once the hook has returned and Copilot shuts down.
+          'Copilot CLI writes its event log only after its sessionEnd hook (read it at the path below once the session has closed)'
+        : `its transcript could not be read fully (${codes.join(', ') || 'unknown'})`;
   const lines = [
     `${agent} session ${session.sessionId ?? '(no id)'} ${kind === 'session-end' ? `ended (${session.reason ?? 'unknown reason'})` : 'was compacted'} without writing a handoff; ${why}.`,
     '',

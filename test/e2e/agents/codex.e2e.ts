@@ -334,6 +334,11 @@ describe(`Codex CLI ${CODEX.version} (real client, scripted Responses endpoint)`
       expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
       expect(trace.body).toContain(`Codex session ${session.sessionId}`);
       expect(trace.body).toContain(session.transcriptPath!);
+      // Built from the rollout: the request, the command the session ran, its last message.
+      expect(trace.body).toContain('this is what its transcript shows');
+      expect(trace.body).toContain('Start a todo list.');
+      expect(trace.body).toContain(shell);
+      expect(trace.body).toContain('Wrote todo.txt.');
       // Written after the session's last rollout line and before Codex exited: Codex waited for the
       // hook, which finished inside its 3 s cap.
       const rollout = (await readFile(session.transcriptPath!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { timestamp: string });

@@ -283,6 +283,11 @@ describe(`GitHub Copilot CLI ${COPILOT.version} (real client, scripted chat comp
       expect(trace.meta).toMatchObject({ agent: 'copilot', project: repo });
       expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
       expect(trace.body).toContain(`Copilot CLI session ${session.sessionId}`);
+      // Copilot 1.0.102 writes the session's event log only after its sessionEnd hook returned (a
+      // hook listing ~/.copilot/session-state/<id>/ then finds no events.jsonl): the trace names
+      // where the log will be, and says why it is not read.
+      expect(trace.body).toContain('Copilot CLI writes its event log only after its sessionEnd hook');
+      expect(trace.body).toContain(`- Transcript: ${join(home.home, '.copilot', 'session-state', session.sessionId!, 'events.jsonl')}`);
       expect(Date.parse(trace.createdAt)).toBeLessThanOrEqual(session.endedAt);
       ctx.annotate(`sessionEnd trace written ${session.endedAt - Date.parse(trace.createdAt)} ms before copilot exited`);
     });

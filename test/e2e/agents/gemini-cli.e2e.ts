@@ -278,6 +278,11 @@ describe(`Gemini CLI ${GEMINI_CLI.version} (real client, scripted streamGenerate
       expect(tagsOf(trace)).toEqual(['auto', 'session-end']);
       expect(trace.body).toContain(`Gemini CLI session ${session.sessionId}`);
       expect(trace.body).toContain(session.transcriptPath!);
+      // Built from the chat log: the request, the command the session ran, its last message.
+      expect(trace.body).toContain('this is what its transcript shows');
+      expect(trace.body).toContain('Start a todo list.');
+      expect(trace.body).toContain(shell);
+      expect(trace.body).toContain('Wrote todo.txt.');
       // Gemini waited for it: written before the process ended.
       expect(Date.parse(trace.createdAt)).toBeLessThanOrEqual(session.endedAt);
       ctx.annotate(`SessionEnd trace written ${session.endedAt - Date.parse(trace.createdAt)} ms before gemini exited`);
