@@ -166,7 +166,7 @@ const BUDGET = { ticks: 0, tickMs: LEASE_MS + 1, crashes: 0, maxSteps: 3000 };
 /** Small scenarios searched exhaustively: every interleaving, up to states already seen. */
 export const exhaustive: readonly Scenario[] = [
   {
-    name: '2 same-second same-slug writers, 2 consumers, 1 cleaner, 1 crash',
+    name: '2 same-second same-slug writers, 2 consumers, 1 crash',
     budget: { ...BUDGET, crashes: 1 },
     foreign: FOREIGN,
     build: (log, wiring) => [
@@ -174,6 +174,17 @@ export const exhaustive: readonly Scenario[] = [
       writer('w2', ['b'], 'race', log, wiring),
       consumer('c1', 'consume', log, wiring),
       consumer('c2', 'claim-ack', log, wiring),
+    ],
+  },
+  {
+    name: 'a writer, 2 consumers, a restorer and a cleaner (retention 0 days), 1 crash',
+    budget: { ...BUDGET, crashes: 1 },
+    foreign: FOREIGN,
+    build: (log, wiring) => [
+      writer('w1', ['a'], 'clean', log, wiring),
+      consumer('c1', 'claim-ack', log, wiring),
+      consumer('c2', 'consume', log, wiring),
+      restorer('restorer', wiring),
       cleaner('cleaner', wiring),
     ],
   },
