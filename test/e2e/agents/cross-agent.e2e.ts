@@ -296,19 +296,34 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
       // Where each client's start hook ran, by the client's own records: Claude's transcript line
       // (end time and durationMs), Codex's stderr lines as they arrived.
       const claudeHook = hookWindow(claudeRun.transcript);
-      const codexStart = codexRun.stderrTimeline.find((chunk) => chunk.text.includes('hook: SessionStart\n'))?.at;
-      const codexDone = codexRun.stderrTimeline.find((chunk) => chunk.text.includes('hook: SessionStart Completed'))?.at;
+      const codexStart = arrival(codexRun.stderrTimeline, 'hook: SessionStart\n');
+      const codexDone = arrival(codexRun.stderrTimeline, 'hook: SessionStart Completed');
       const overlap = claudeHook && codexStart && codexDone ? Math.min(claudeHook.end, codexDone) - Math.max(claudeHook.start, codexStart) : undefined;
       const note = `round ${round}: ${winners.at(-1)} got it; start hooks ran ${claudeHook ? `${claudeHook.end - claudeHook.start} ms` : '?'} (Claude) and ${codexStart && codexDone ? `${codexDone - codexStart} ms` : '?'} (Codex), overlapping ${overlap ?? '?'} ms`;
       ctx.annotate(note);
       console.log(note);
-      expect(overlap).toBeGreaterThan(0);
+      expect(overlap, `Codex stderr: ${codexRun.stderr}`).toBeGreaterThan(0);
       // Handed once and acknowledged: nothing of it is pending or claimed any more.
       expect((await storedHandoffs({ env: home.env })).filter((handoff) => handoff.body.includes(body))).toEqual([]);
     }
     console.log(`race winners over ${rounds} rounds: ${winners.join(', ')}`);
   });
 });
+
+/**
+ * When `text` had fully arrived on a stream read in chunks: the time of the chunk that completed its
+ * first occurrence. A line can be split across two chunks, so the chunks are searched joined.
+ */
+function arrival(timeline: ReadonlyArray<{ readonly at: number; readonly text: string }>, text: string): number | undefined {
+  const index = timeline.map((chunk) => chunk.text).join('').indexOf(text);
+  if (index < 0) return undefined;
+  let end = 0;
+  for (const chunk of timeline) {
+    end += chunk.text.length;
+    if (end >= index + text.length) return chunk.at;
+  }
+  return undefined;
+}
 
 /** When Claude Code's SessionStart hook ran, from its `hook_success` transcript line. */
 function hookWindow(transcript: readonly TranscriptLine[]): { start: number; end: number } | undefined {
