@@ -10,7 +10,7 @@ import { handoffs } from '../lib/handoffs-cli.js';
 import { tempHome } from '../lib/home.js';
 import { sectionsHolding } from '../lib/merged-context.js';
 import type { ModelScript } from '../lib/model-script.js';
-import type { RecordedRequest } from '../lib/model-server.js';
+import { type RecordedRequest, startModelServer } from '../lib/model-server.js';
 import { startChatModel } from '../lib/openai-chat.js';
 import { OPENCODE, exportOpencodeSession, installOpencode, opencodeBinary, preinstallOpencodeDeps, runOpencode, writeOpencodeConfig } from '../lib/opencode.js';
 import { makeRepo } from '../lib/repo.js';
@@ -342,6 +342,55 @@ describe(`OpenCode ${OPENCODE.version} (real client, scripted chat completions e
     expect(mainRequests(later)).toHaveLength(1);
     for (const entry of later) expect(entry.body).not.toContain(marker);
     expect(await tripwire.calls()).toEqual([]);
+  });
+
+  it('gives a handoff back when the session never gets a model reply, and the next session receives it once', async (ctx) => {
+    const { ok, home, repo, configDir } = await setup(ctx);
+    // The first session's model refuses every request; the second one's answers.
+    let refusing = true;
+    const answering = await startChatModel({ turns: [{ text: 'Noted.' }], toollessText: 'Title' }, { models: ['model-a'] });
+    cleanups.push(() => answering.close());
+    const model = await startModelServer(async (request, response) => {
+      if (refusing && request.url.startsWith('/v1/chat/completions')) {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'scripted refusal', type: 'invalid_request_error' } }));
+        return;
+      }
+      const forwarded = await fetch(`${answering.url}${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.method === 'POST' ? request.body : undefined });
+      response.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
+      response.end(Buffer.from(await forwarded.arrayBuffer()));
+    });
+    cleanups.push(() => model.close());
+    await writeOpencodeConfig(home.home, { modelUrl: model.url });
+    await preinstallOpencodeDeps(ok, configDir);
+    const init = await handoffs(['init', '--agent', 'opencode'], { env: home.env, cwd: repo });
+    expect(init.code, init.stderr).toBe(0);
+    const marker = `marker-${randomUUID()}`;
+    const written = await handoffs(['write', '--slug', 'schema', '--agent', 'claude', '--session', randomUUID()], { env: home.env, cwd: repo, input: `The schema change needs a migration. ${marker}` });
+    expect(written.code, written.stderr).toBe(0);
+    const run = (prompt: string) => runOpencode({ installed: ok, home, cwd: repo, prompt, registryUrl: `${model.url}${REGISTRY_PATH}` });
+
+    const failed = await run('hello');
+    ctx.annotate(`refused session: exit ${failed.exitCode}, ${failed.wallMs} ms`);
+    const refused = mainRequests(model.requests);
+    // OpenCode did send the text (the model saw it and refused), and got no reply.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(locateText(refused[0]!.json, marker)).toHaveLength(1);
+    const afterFailure = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(marker));
+    expect(afterFailure.map((handoff) => handoff.state)).toEqual(['pending']);
+
+    refusing = false;
+    const seen = model.requests.length;
+    const next = await run('again');
+    expect(next.exitCode, next.stderr).toBe(0);
+    const [request, ...more] = mainRequests(model.requests.slice(seen));
+    expect(more).toEqual([]);
+    const [location, ...others] = locateText(request!.json, marker);
+    expect(others).toEqual([]);
+    // Given back as pending, not as a lost claim; the refused session left no trace of its own.
+    expect(location!.text.split('\n')[0]).toMatch(/^Handoffs from earlier sessions of this project \(1, oldest first\), from Claude Code session /);
+    const afterReply = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(marker));
+    expect(afterReply.map((handoff) => handoff.state)).toEqual(['consumed']);
   });
 });
 
