@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { conversation, requestText, startAnthropicServer, textTurn, toolTurn, type AnthropicServer } from '../lib/anthropic.js';
 import type { Installed } from '../lib/cache.js';
+import { watchClaimHolders } from '../lib/claim-holders.js';
+import { installCliTripwire } from '../lib/cli-tripwire.js';
 import { installClaude, type InstalledClaude, type TranscriptLine } from '../lib/claude.js';
 import { claudeSession } from '../lib/claude-session.js';
 import { installCodex, runCodex, writeCodexConfig } from '../lib/codex.js';
@@ -18,6 +21,7 @@ import type { ModelScript } from '../lib/model-script.js';
 import type { ModelServer, RecordedRequest } from '../lib/model-server.js';
 import { startChatModel } from '../lib/openai-chat.js';
 import { startResponsesModel } from '../lib/openai-responses.js';
+import { installOpencode, opencodeBinary, preinstallOpencodeDeps, runOpencode, writeOpencodeConfig } from '../lib/opencode.js';
 import { makeRepo } from '../lib/repo.js';
 import { originWords, storedHandoffs } from '../lib/stored-handoffs.js';
 
@@ -32,6 +36,7 @@ let claude: InstalledClaude;
 let codex: Installed;
 let gemini: Installed;
 let copilot: Installed;
+let opencode: Installed;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
@@ -40,7 +45,8 @@ beforeAll(async () => {
   codex = await installCodex();
   gemini = await installGeminiCli();
   copilot = await installCopilot();
-  for (const [name, installed] of Object.entries({ claude, codex, gemini, copilot })) {
+  opencode = await installOpencode();
+  for (const [name, installed] of Object.entries({ claude, codex, gemini, copilot, opencode })) {
     if (!installed.ok) console.warn(`cross-agent e2e: ${name} cannot be installed, tests that need it are skipped: ${installed.reason}`);
   }
 });
@@ -197,7 +203,66 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
     for (const request of posts(chat, '/chat/completions').slice(before)) expect(bodyText(request)).not.toContain(fromCodex);
   });
 
-  it.todo('a handoff written at the end of a Gemini session is received by the next OpenCode session exactly once through the package plugin, without a subprocess');
+  it('a handoff written at the end of a Gemini session is received by the next OpenCode session exactly once through the package plugin, without a subprocess', async (ctx) => {
+    need(ctx, { gemini, opencode });
+    const fromGemini = `Gemini: the migration script is written; run it on staging next. marker-${randomUUID()}`;
+    const { home, repo } = await workspace(['gemini']);
+    const chat = await serving(startChatModel({ turns: [{ text: 'Noted.' }], toollessText: 'Title' }, { models: ['model-a'] }));
+    await writeOpencodeConfig(home.home, { modelUrl: chat.url });
+    await preinstallOpencodeDeps(opencode as Ok, join(home.home, '.config', 'opencode'));
+    const init = await handoffs(['init', '--agent', 'opencode'], { env: home.env, cwd: repo });
+    expect(init.stderr, 'init --agent opencode').toBe('');
+    expect(init.code, 'init --agent opencode').toBe(0);
+
+    // 1. Gemini writes its handoff and ends: the text into a file with its file tool, then
+    // `handoffs write --file` through its shell tool. Gemini CLI 0.61.0 gives its shell no session
+    // variable (only its hooks get GEMINI_SESSION_ID), so the handoff names no session and Gemini's
+    // end hook adds a trace of the session that quotes its commands: a body given inline in the
+    // command (as a heredoc) would reach the next session a second time, inside that trace.
+    const geminiModel = await serving(
+      startGeminiModel({
+        turns: [
+          { tool: 'write_file', input: { file_path: join(repo, 'handoff-draft.md'), content: `${fromGemini}\n` } },
+          { tool: 'run_shell_command', input: { command: `${HANDOFFS_COMMAND} write --slug migration --file handoff-draft.md`, description: 'Write the handoff' } },
+          { text: 'Handoff written.' },
+        ],
+      }),
+    );
+    const geminiRun = await runGemini({ installed: gemini as Ok, home, cwd: repo, modelUrl: geminiModel.url, prompt: 'Write the migration and hand off.', args: ['--approval-mode', 'yolo'] });
+    expect(geminiRun.exitCode, geminiRun.stderr).toBe(0);
+    const written = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.body.includes(fromGemini));
+    expect(written.map((handoff) => [handoff.slug, handoff.meta.agent, handoff.state])).toEqual([['migration', 'gemini', 'pending']]);
+
+    // 2. OpenCode, with no `handoffs` command to run (a tripwire in its place) and each claim's
+    // holder looked up as it appears: its first request carries the Gemini handoff once.
+    const tripwire = await installCliTripwire(home.home, home.env);
+    const claims = watchClaimHolders(join(home.home, '.claude', 'handoffs'));
+    cleanups.push(async () => claims.stop());
+    const registryUrl = `${chat.url}/npm-registry/`;
+    const first = await runOpencode({ installed: opencode as Ok, home, cwd: repo, prompt: 'hello', registryUrl });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const firstPosts = posts(chat, '/chat/completions');
+    const main = firstPosts.filter((request) => ((request.json as { tools?: unknown[] }).tools?.length ?? 0) > 0);
+    expect(main).toHaveLength(1);
+    expectHandedOnce(bodyText(main[0]!), fromGemini, 'from Gemini CLI');
+    expect(chat.requests.filter((request) => request.url.startsWith('/npm-registry/'))).toEqual([]);
+
+    // Consumed, by the OpenCode process itself.
+    const stored = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(fromGemini));
+    expect(stored.map((handoff) => handoff.state)).toEqual(['consumed']);
+    expect(await tripwire.calls()).toEqual([]);
+    const opencodeExe = await realpath(opencodeBinary(opencode as Ok));
+    expect(claims.seen.length).toBeGreaterThan(0);
+    for (const claim of claims.seen) expect(claim.exe, `${claim.name} held by ${claim.commandLine}`).toBe(opencodeExe);
+
+    // 3. The next OpenCode session does not get it again.
+    const before = posts(chat, '/chat/completions').length;
+    const second = await runOpencode({ installed: opencode as Ok, home, cwd: repo, prompt: 'again', registryUrl });
+    expect(second.exitCode, second.stderr).toBe(0);
+    const later = posts(chat, '/chat/completions').slice(before);
+    expect(later.length).toBeGreaterThan(0);
+    for (const request of later) expect(bodyText(request)).not.toContain(fromGemini);
+  });
 
   it('two sessions of different agents starting at once on one pending handoff: exactly one request carries it', async (ctx) => {
     need(ctx, { claude, codex });
@@ -231,13 +296,13 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
       // Where each client's start hook ran, by the client's own records: Claude's transcript line
       // (end time and durationMs), Codex's stderr lines as they arrived.
       const claudeHook = hookWindow(claudeRun.transcript);
-      const codexStart = arrivalOf(codexRun.stderrTimeline, 'hook: SessionStart\n');
-      const codexDone = arrivalOf(codexRun.stderrTimeline, 'hook: SessionStart Completed');
+      const codexStart = arrival(codexRun.stderrTimeline, 'hook: SessionStart\n');
+      const codexDone = arrival(codexRun.stderrTimeline, 'hook: SessionStart Completed');
       const overlap = claudeHook && codexStart && codexDone ? Math.min(claudeHook.end, codexDone) - Math.max(claudeHook.start, codexStart) : undefined;
       const note = `round ${round}: ${winners.at(-1)} got it; start hooks ran ${claudeHook ? `${claudeHook.end - claudeHook.start} ms` : '?'} (Claude) and ${codexStart && codexDone ? `${codexDone - codexStart} ms` : '?'} (Codex), overlapping ${overlap ?? '?'} ms`;
       ctx.annotate(note);
       console.log(note);
-      expect(overlap).toBeGreaterThan(0);
+      expect(overlap, `Codex stderr: ${codexRun.stderr}`).toBeGreaterThan(0);
       // Handed once and acknowledged: nothing of it is pending or claimed any more.
       expect((await storedHandoffs({ env: home.env })).filter((handoff) => handoff.body.includes(body))).toEqual([]);
     }
@@ -245,12 +310,17 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
   });
 });
 
-/** When `text` had fully arrived on a stream recorded chunk by chunk (a line may span chunks). */
-function arrivalOf(timeline: ReadonlyArray<{ readonly text: string; readonly at: number }>, text: string): number | undefined {
-  let seen = '';
+/**
+ * When `text` had fully arrived on a stream read in chunks: the time of the chunk that completed its
+ * first occurrence. A line can be split across two chunks, so the chunks are searched joined.
+ */
+function arrival(timeline: ReadonlyArray<{ readonly at: number; readonly text: string }>, text: string): number | undefined {
+  const index = timeline.map((chunk) => chunk.text).join('').indexOf(text);
+  if (index < 0) return undefined;
+  let end = 0;
   for (const chunk of timeline) {
-    seen += chunk.text;
-    if (seen.includes(text)) return chunk.at;
+    end += chunk.text.length;
+    if (end >= index + text.length) return chunk.at;
   }
   return undefined;
 }

@@ -1,15 +1,21 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Installed } from '../lib/cache.js';
+import { watchClaimHolders } from '../lib/claim-holders.js';
+import { installCliTripwire } from '../lib/cli-tripwire.js';
 import { saveFixtureText } from '../lib/fixtures.js';
+import { handoffs } from '../lib/handoffs-cli.js';
 import { tempHome } from '../lib/home.js';
+import { sectionsHolding } from '../lib/merged-context.js';
 import type { ModelScript } from '../lib/model-script.js';
-import type { RecordedRequest } from '../lib/model-server.js';
+import { type RecordedRequest, startModelServer } from '../lib/model-server.js';
 import { startChatModel } from '../lib/openai-chat.js';
-import { OPENCODE, exportOpencodeSession, installOpencode, preinstallOpencodeDeps, runOpencode, writeOpencodeConfig } from '../lib/opencode.js';
+import { OPENCODE, exportOpencodeSession, installOpencode, opencodeBinary, preinstallOpencodeDeps, runOpencode, writeOpencodeConfig } from '../lib/opencode.js';
 import { makeRepo } from '../lib/repo.js';
 import { locateText, topLevelIndex } from '../lib/request-search.js';
+import { originWords, storedHandoffs } from '../lib/stored-handoffs.js';
 
 const CHAT_MARKER = 'HANDOFFS-E2E-OPENCODE-CHAT-MESSAGE-6e0d';
 const SYSTEM_MARKER = 'HANDOFFS-E2E-OPENCODE-SYSTEM-6e0d';
@@ -265,8 +271,127 @@ describe(`OpenCode ${OPENCODE.version} (real client, scripted chat completions e
     await saveFixtureText('transcripts/opencode/session-export.json', exported);
   });
 
-  // Waiting for the CLI (issue 11 items 1-4): each says what it will check.
-  it.todo('after `handoffs init --agent opencode` the package\'s plugin entry claims at session.created and a handoff written by another agent reaches the first request once; a second session does not see it');
+  it("after `handoffs init --agent opencode` the package's plugin entry claims at session.created and a handoff written by another agent reaches the first request once; a second session does not see it", async (ctx) => {
+    const { ok, home, model, repo, configDir, run, registryRequests, registryUrl } = await setup(ctx);
+    await writeOpencodeConfig(home.home, { modelUrl: model.url });
+    await preinstallOpencodeDeps(ok, configDir);
+    const init = await handoffs(['init', '--agent', 'opencode'], { env: home.env, cwd: repo });
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(join(configDir, 'plugins', 'handoffs.js'));
+
+    const writer = randomUUID();
+    const marker = `marker-${randomUUID()}`;
+    const body = `The API client is half migrated; finish src/api.ts. ${marker}`;
+    const written = await handoffs(['write', '--slug', 'api-client', '--agent', 'codex', '--session', writer], { env: home.env, cwd: repo, input: body });
+    expect(written.code, written.stderr).toBe(0);
+
+    // From here on a `handoffs` command only leaves a line in a log, and every claim's holder is
+    // looked up the moment it appears.
+    const tripwire = await installCliTripwire(home.home, home.env);
+    const claims = watchClaimHolders(join(home.home, '.claude', 'handoffs'));
+    cleanups.push(async () => claims.stop());
+
+    const first = await run('hello');
+    ctx.annotate(`first opencode run: ${first.wallMs} ms`);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(registryRequests()).toEqual([]);
+    const [request, ...moreMain] = mainRequests(model.requests);
+    expect(moreMain).toEqual([]);
+    const [location, ...others] = locateText(request!.json, body);
+    expect(others).toEqual([]);
+    // A text part of the user's first message, after the prompt, marked synthetic by OpenCode.
+    expect(location).toMatchObject({ role: 'user' });
+    expect(location!.path).toMatch(/^messages\[\d+\]\.content\[1\]\.text$/);
+    const messages = (request!.json as { messages: Array<{ role: string; content: unknown }> }).messages;
+    expect((messages[topLevelIndex(location!)!]!.content as unknown[])[0]).toEqual({ type: 'text', text: 'hello' });
+    expect(location!.text).toMatch(/^Handoffs from earlier sessions of this project \(1, oldest first\), from Codex session /);
+    const sections = sectionsHolding(location!.text, body);
+    expect(sections).toHaveLength(1);
+    expect(sections[0]!.header).toContain(originWords('Codex', writer));
+    expect(request!.body.split(marker).length - 1).toBe(1);
+    // The title request is built from the same saved message: once there too, never twice.
+    for (const other of model.requests.filter((entry) => entry.url === '/v1/chat/completions')) expect(locateText(other.json, body)).toHaveLength(1);
+
+    // Consumed on disk, by OpenCode's own process: the claim's holder was the OpenCode binary, and
+    // no `handoffs` command ran.
+    const stored = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(body));
+    expect(stored.map((handoff) => handoff.state)).toEqual(['consumed']);
+    expect(await tripwire.calls()).toEqual([]);
+    const opencodeExe = await realpath(opencodeBinary(ok));
+    const firstClaims = [...claims.seen];
+    expect(firstClaims.length).toBeGreaterThan(0);
+    for (const claim of firstClaims) expect(claim.exe, `${claim.name} held by ${claim.commandLine}`).toBe(opencodeExe);
+    ctx.annotate(`claims seen in the first run: ${firstClaims.map((claim) => `${claim.name} (pid ${claim.pid}, ${claim.exe})`).join('; ')}`);
+
+    // OpenCode saved the handoffs with the session's first message: a synthetic part after the prompt.
+    const exported = JSON.parse(await exportOpencodeSession({ installed: ok, home, cwd: repo, registryUrl, sessionId: first.sessionId! })) as OpencodeExport;
+    const created = (exported.info.time as { created: number }).created;
+    const firstMessage = exported.messages[0]!;
+    expect(firstMessage.parts.filter((part) => part.type === 'text').map((part) => [part.text?.includes(body) ?? false, part.synthetic ?? false])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    ctx.annotate(`session created ${created}; first claim seen ${firstClaims[0]!.at}; first message created ${(firstMessage.info.time as { created: number }).created}`);
+
+    const seen = model.requests.length;
+    const second = await run('again');
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.sessionId).not.toBe(first.sessionId);
+    const later = model.requests.slice(seen).filter((entry) => entry.url === '/v1/chat/completions');
+    expect(mainRequests(later)).toHaveLength(1);
+    for (const entry of later) expect(entry.body).not.toContain(marker);
+    expect(await tripwire.calls()).toEqual([]);
+  });
+
+  it('gives a handoff back when the session never gets a model reply, and the next session receives it once', async (ctx) => {
+    const { ok, home, repo, configDir } = await setup(ctx);
+    // The first session's model refuses every request; the second one's answers.
+    let refusing = true;
+    const answering = await startChatModel({ turns: [{ text: 'Noted.' }], toollessText: 'Title' }, { models: ['model-a'] });
+    cleanups.push(() => answering.close());
+    const model = await startModelServer(async (request, response) => {
+      if (refusing && request.url.startsWith('/v1/chat/completions')) {
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'scripted refusal', type: 'invalid_request_error' } }));
+        return;
+      }
+      const forwarded = await fetch(`${answering.url}${request.url}`, { method: request.method, headers: { 'content-type': 'application/json' }, body: request.method === 'POST' ? request.body : undefined });
+      response.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' });
+      response.end(Buffer.from(await forwarded.arrayBuffer()));
+    });
+    cleanups.push(() => model.close());
+    await writeOpencodeConfig(home.home, { modelUrl: model.url });
+    await preinstallOpencodeDeps(ok, configDir);
+    const init = await handoffs(['init', '--agent', 'opencode'], { env: home.env, cwd: repo });
+    expect(init.code, init.stderr).toBe(0);
+    const marker = `marker-${randomUUID()}`;
+    const written = await handoffs(['write', '--slug', 'schema', '--agent', 'claude', '--session', randomUUID()], { env: home.env, cwd: repo, input: `The schema change needs a migration. ${marker}` });
+    expect(written.code, written.stderr).toBe(0);
+    const run = (prompt: string) => runOpencode({ installed: ok, home, cwd: repo, prompt, registryUrl: `${model.url}${REGISTRY_PATH}` });
+
+    const failed = await run('hello');
+    ctx.annotate(`refused session: exit ${failed.exitCode}, ${failed.wallMs} ms`);
+    const refused = mainRequests(model.requests);
+    // OpenCode did send the text (the model saw it and refused), and got no reply.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(locateText(refused[0]!.json, marker)).toHaveLength(1);
+    const afterFailure = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(marker));
+    expect(afterFailure.map((handoff) => handoff.state)).toEqual(['pending']);
+
+    refusing = false;
+    const seen = model.requests.length;
+    const next = await run('again');
+    expect(next.exitCode, next.stderr).toBe(0);
+    const [request, ...more] = mainRequests(model.requests.slice(seen));
+    expect(more).toEqual([]);
+    const [location, ...others] = locateText(request!.json, marker);
+    expect(others).toEqual([]);
+    // Given back as pending, not as a lost claim; the refused session left no trace of its own.
+    expect(location!.text.split('\n')[0]).toMatch(/^Handoffs from earlier sessions of this project \(1, oldest first\), from Claude Code session /);
+    const afterReply = (await storedHandoffs({ env: home.env, all: true })).filter((handoff) => handoff.body.includes(marker));
+    expect(afterReply.map((handoff) => handoff.state)).toEqual(['consumed']);
+  });
 });
 
 interface OpencodeExport {
