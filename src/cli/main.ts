@@ -206,7 +206,14 @@ Without --hook: the same as 'handoffs write'.`,
       try {
         const input = parseHookInput(await readAll(io.stdin));
         const { sessionEndHook } = await import('../hooks/end.js');
-        const result = await sessionEndHook(input, { store: openStore(args.values, io), agent: hookAgent(args.values), env: io.env, cwd: io.cwd });
+        const result = await sessionEndHook(input, {
+          store: openStore(args.values, io),
+          agent: hookAgent(args.values),
+          env: io.env,
+          cwd: io.cwd,
+          // How the hooks run this CLI (`node …/dist/cli.js` when not on PATH as `handoffs`).
+          cliPaths: process.argv[1] === undefined ? [] : [process.argv[1]],
+        });
         if (result.outcome === 'gave-back') io.stderr.write(`handoffs: the session did no work; gave back ${result.restored.length} handoff(s)\n`);
         if (result.written) io.stderr.write(`handoffs: wrote ${result.written.path}\n`);
       } catch (error) {
@@ -462,8 +469,8 @@ function writeFully(stream: Io['stdout'], text: string): Promise<void> {
 /**
  * Which agent and session a `write` comes from: the flags, else the variables each agent sets in the
  * shell its tools run (Claude Code: `CLAUDECODE=1` and the SessionStart hook's export of
- * `HANDOFFS_SESSION_ID`; Codex: `CODEX_THREAD_ID`; Gemini CLI: `GEMINI_SESSION_ID`; Copilot CLI:
- * `COPILOT_CLI=1` and `COPILOT_AGENT_SESSION_ID`).
+ * `HANDOFFS_SESSION_ID`; Codex: `CODEX_THREAD_ID`; Gemini CLI: `GEMINI_CLI=1`, its session id only
+ * in its hooks' `GEMINI_SESSION_ID`; Copilot CLI: `COPILOT_CLI=1` and `COPILOT_AGENT_SESSION_ID`).
  */
 export function writerFromEnv(
   env: Io['env'],

@@ -20,6 +20,12 @@ export interface SessionEndHookOptions {
   cwd?: string;
   /** Clock. Default `() => new Date()`. */
   now?: () => Date;
+  /**
+   * How the session's shell runs this CLI, besides `handoffs` (e.g. the path of `dist/cli.js` when
+   * the hooks run it through node): a successful `… write` command of it in the transcript means the
+   * session wrote its own handoff. The CLI passes its own script path.
+   */
+  cliPaths?: readonly string[];
 }
 
 /** What {@link sessionEndHook} did. */
@@ -56,6 +62,11 @@ export async function sessionEndHook(input: HookInput, options: SessionEndHookOp
   if (session.sessionId !== undefined && (await sessionWroteHandoff(options.store, session.sessionId, new Date(now.getTime() - OWN_HANDOFF_WINDOW_MS)))) {
     return { outcome: 'wrote-own', written: undefined, restored: [] };
   }
+  // Some shells do not say which session runs them (Gemini CLI gives its hooks the session id, not
+  // its shell), so the handoff the session wrote names no session: its transcript shows the write.
+  if (trace !== undefined && ranHandoffsWrite(trace, options.cliPaths ?? [])) {
+    return { outcome: 'wrote-own', written: undefined, restored: [] };
+  }
   const written = await writeTrace(options.store, session, trace, 'session-end');
   return { outcome: 'trace', written, restored: [] };
 }
@@ -88,6 +99,18 @@ function sessionOf(input: HookInput, options: SessionEndHookOptions): HookSessio
 async function transcriptOf(session: HookSession): Promise<SessionTrace | undefined> {
   if (session.transcriptPath === undefined) return undefined;
   return readTranscript(session.transcriptPath, { agent: session.agent });
+}
+
+/**
+ * Whether the transcript shows a `handoffs write` (or `<cli path> write`) shell command that
+ * succeeded. Only the last commands are kept in a trace; a write is usually among the last.
+ */
+export function ranHandoffsWrite(trace: SessionTrace, cliPaths: readonly string[]): boolean {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = ['handoffs', ...cliPaths.filter((path) => path !== '')].map(escape).join('|');
+  // The command's name, any arguments (never across `;`, `&` or `|`), then `write`.
+  const write = new RegExp(`(?:^|[\\s'"/(])(?:${names})['"]?(?:\\s+[^\\s;&|]+)*?\\s+write(?:\\s|$)`);
+  return trace.commands.some((run) => run.status === 'ok' && write.test(run.command));
 }
 
 /**

@@ -214,24 +214,24 @@ describe('handoffs between agents (real clients, scripted endpoints)', () => {
     expect(init.stderr, 'init --agent opencode').toBe('');
     expect(init.code, 'init --agent opencode').toBe(0);
 
-    // 1. Gemini writes its handoff and ends: the text into a file with its file tool, then
-    // `handoffs write --file` through its shell tool. Gemini CLI 0.61.0 gives its shell no session
-    // variable (only its hooks get GEMINI_SESSION_ID), so the handoff names no session and Gemini's
-    // end hook adds a trace of the session that quotes its commands: a body given inline in the
-    // command (as a heredoc) would reach the next session a second time, inside that trace.
+    // 1. Gemini writes its handoff inline through its shell tool, as its instructions show, and
+    // ends. Gemini CLI 0.61.0 gives its shell no session variable (only its hooks get
+    // GEMINI_SESSION_ID), so the handoff names no session; its end hook finds the write in the
+    // session's chat log and adds no trace (a trace would quote the command, body and all, and
+    // hand the body to the next session a second time).
     const geminiModel = await serving(
       startGeminiModel({
         turns: [
-          { tool: 'write_file', input: { file_path: join(repo, 'handoff-draft.md'), content: `${fromGemini}\n` } },
-          { tool: 'run_shell_command', input: { command: `${HANDOFFS_COMMAND} write --slug migration --file handoff-draft.md`, description: 'Write the handoff' } },
+          { tool: 'run_shell_command', input: { command: writeCommand('migration', fromGemini), description: 'Write the handoff' } },
           { text: 'Handoff written.' },
         ],
       }),
     );
     const geminiRun = await runGemini({ installed: gemini as Ok, home, cwd: repo, modelUrl: geminiModel.url, prompt: 'Write the migration and hand off.', args: ['--approval-mode', 'yolo'] });
     expect(geminiRun.exitCode, geminiRun.stderr).toBe(0);
-    const written = (await storedHandoffs({ env: home.env })).filter((handoff) => handoff.body.includes(fromGemini));
-    expect(written.map((handoff) => [handoff.slug, handoff.meta.agent, handoff.state])).toEqual([['migration', 'gemini', 'pending']]);
+    const pending = await storedHandoffs({ env: home.env });
+    expect(pending.map((handoff) => [handoff.slug, handoff.meta.agent, handoff.state])).toEqual([['migration', 'gemini', 'pending']]);
+    expect(pending[0]!.body).toContain(fromGemini);
 
     // 2. OpenCode, with no `handoffs` command to run (a tripwire in its place) and each claim's
     // holder looked up as it appears: its first request carries the Gemini handoff once.
