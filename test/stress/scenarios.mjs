@@ -151,11 +151,18 @@ function randomDelay(min, max) {
 
 /** Starts a worker, kills it with SIGKILL once it is ready plus a random delay; returns its pid. */
 async function startAndKill(script, args, minMs, maxMs) {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
-  await once(child.stdout, 'data');
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = once(child, 'exit');
+  // A worker that dies on its own (an error, or dist/ rebuilt under it) must fail the run, not hang it.
+  if ((await Promise.race([once(child.stdout, 'data').then(() => 'ready'), exited.then(() => 'exited')])) === 'exited') {
+    throw new Error(`worker ${args[0]} exited before it was ready: ${stderr.trim()}`);
+  }
   await randomDelay(minMs, maxMs);
+  if (child.exitCode !== null) throw new Error(`worker ${args[0]} exited by itself (${child.exitCode}) before the kill: ${stderr.trim()}`);
   child.kill('SIGKILL');
-  await once(child, 'exit');
+  await exited;
   return child.pid;
 }
 
