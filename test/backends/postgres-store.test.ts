@@ -48,14 +48,14 @@ async function failure(run: () => Promise<unknown>): Promise<unknown> {
 
 describe('PostgreSQL store', () => {
   describe('schema', () => {
-    it('is created on first use, by one migration however many stores start at once', async () => {
+    it('is created on first use, each migration applied once however many stores start at once', async () => {
       const schema = freshSchema('migrate');
       const url = withSchema(server().url, schema);
       const stores = Array.from({ length: 12 }, () => backend(url));
       const applied = await Promise.all(stores.map((each) => each.migrate()));
-      expect(applied.reduce((sum, count) => sum + count, 0)).toBe(1);
-      const { rows } = await (await admin()).query(`SELECT version FROM "${schema}".schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(applied.reduce((sum, count) => sum + count, 0)).toBe(2);
+      const { rows } = await (await admin()).query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       expect(await backend(url).migrate()).toBe(0);
     });
 
@@ -77,6 +77,30 @@ describe('PostgreSQL store', () => {
         state: 'pending',
       });
       expect(rows[0].data.endsWith('\n---\nthe body')).toBe(true);
+    });
+
+    it('refuses a row whose state and columns disagree', async () => {
+      const schema = freshSchema('check');
+      await backend(withSchema(server().url, schema)).migrate();
+      const client = await admin();
+      let id = 0;
+      /** The SQLSTATE of inserting a row with these columns, or undefined when it is taken. */
+      const insert = async (columns: Record<string, string>): Promise<string | undefined> => {
+        id++;
+        const names = ['id', 'name', 'stamp', 'slug', 'created_at', 'created_offset_minutes', 'data', 'meta', ...Object.keys(columns)];
+        const values = [String(id), `'n${id}.md'`, "'s'", "'n'", 'now()', '0', "''", "'{}'", ...Object.values(columns)];
+        return client.query(`INSERT INTO "${schema}".handoffs (${names.join(', ')}) VALUES (${values.join(', ')})`).then(
+          () => undefined,
+          (error: { code?: string }) => error.code,
+        );
+      };
+      expect(await insert({ state: "'lost'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", claim_token: "'t'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", lease_expires_at: 'now()' })).toBe('23514');
+      expect(await insert({ state: "'consumed'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", claim_token: "'t'", lease_expires_at: 'now()' })).toBeUndefined();
+      expect(await insert({ state: "'consumed'", consumed_at: 'now()' })).toBeUndefined();
+      expect(await insert({ state: "'pending'" })).toBeUndefined();
     });
 
     it("records the writer's UTC offset beside the instant", async () => {
