@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HandoffStore, postgresStore, type HandoffStoreOptions, type PostgresStore } from '../../src/index.js';
+import { decodeHandoff, HandoffStore, postgresStore, type HandoffStoreOptions, type PostgresStore } from '../../src/index.js';
 import { startProxy, type PostgresProxy } from '../support/postgres-server.mjs';
 import { freshSchema, usePostgres, withSchema } from '../support/postgres.js';
 
@@ -101,6 +101,28 @@ describe('PostgreSQL store', () => {
       expect(await insert({ state: "'claimed'", claim_token: "'t'", lease_expires_at: 'now()' })).toBeUndefined();
       expect(await insert({ state: "'consumed'", consumed_at: 'now()' })).toBeUndefined();
       expect(await insert({ state: "'pending'" })).toBeUndefined();
+    });
+
+    it('keeps as meta exactly the front matter a reader parses, however the block is closed', async () => {
+      const schema = freshSchema('meta');
+      const target = backend(withSchema(server().url, schema));
+      const texts = [
+        '---\ncreated: "2026-11-25T12:00:00.000Z"\ntags: ["a"]\n---\nbody\n---\nlater: "not meta"\n',
+        '---\r\nproject: "/work/p"\r\n---\r\nbody',
+        '---\nplain: some text---\nbody',
+        '---\nfirst: 1\n---x\nsecond: 2\n---\nbody',
+        '---\n---\nempty block',
+        '---\nkey: "unclosed"\n',
+        'no front matter\n---\nkey: 1\n---\n',
+        '---\nname: "é 🚀"\n---  \nbody',
+      ];
+      for (const [index, text] of texts.entries()) {
+        const data = Buffer.from(text);
+        await target.publish({ stamp: '2026-11-25_120000', slug: `m${index}`, createdAt: new Date(), project: undefined, data });
+      }
+      const { rows } = await (await admin()).query(`SELECT data, meta FROM "${schema}".handoffs ORDER BY slug`);
+      expect(rows.map((row: { meta: unknown }) => row.meta)).toEqual(rows.map((row: { data: Buffer }) => decodeHandoff(row.data).meta));
+      expect(rows.map((row: { data: Buffer }) => row.data.toString())).toEqual(texts);
     });
 
     it("records the writer's UTC offset beside the instant", async () => {
