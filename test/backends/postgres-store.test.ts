@@ -298,6 +298,32 @@ describe('PostgreSQL store', () => {
       expect((await claim.acknowledge()).lost).toEqual([]);
     });
 
+    it('a connection cut while it sits unused between calls is not handed to the next call', async () => {
+      const url = withSchema(server().url, freshSchema('idle'));
+      const s = store({ store: url });
+      await s.write({ slug: 'a', body: 'a' });
+      await s.consume();
+      const { rows } = await (await admin()).query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'handoffs' AND pid <> pg_backend_pid()",
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A restore is sent at most once (it renames): it must find a live connection first time.
+      expect((await s.restore({ last: true })).restored).toHaveLength(1);
+    });
+
+    it('with one connection, calls made at once wait their turn and all complete', async () => {
+      const url = withSchema(server().url, freshSchema('one'));
+      const s = store({ store: postgresStore({ url, maxConnections: 1 }) });
+      const written = await Promise.all(Array.from({ length: 20 }, (_, index) => s.write({ slug: `w${index}`, body: String(index) })));
+      expect(new Set(written.map((ref) => ref.name)).size).toBe(20);
+      const [claim, listed] = await Promise.all([s.claim({ limit: 5 }), s.list(), s.write({ slug: 'late', body: 'late' })]);
+      expect(claim.handoffs).toHaveLength(5);
+      expect(listed.length).toBeGreaterThanOrEqual(20);
+      expect((await claim.acknowledge()).lost).toEqual([]);
+      expect((await s.consume()).handoffs).toHaveLength(16);
+    });
+
     it('rides out a server restart: the next call waits for the server and succeeds', async () => {
       const url = withSchema(server().url, freshSchema('restart'));
       const s = store({ store: url });
