@@ -359,6 +359,28 @@ describe('PostgreSQL store', () => {
       // Released, it is pending again under the same name, and announced again.
       expect(seen).toEqual([early.name, later.name, early.name]);
     });
+
+    it('announces a write that found its name taken under the name it got (the taken name may be seen again)', async () => {
+      const url = withSchema(server().url, freshSchema('watch'));
+      const instant = new Date('2026-11-25T12:00:00.000Z');
+      const writer = store({ store: url, now: () => instant, timeZone: 'utc' });
+      const watcher = backend(url);
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const watching = (async () => {
+        for await (const name of watcher.watch({ signal: controller.signal })) seen.push(name);
+      })();
+      // Listening once the pending listing (empty) is done: wait for a first announcement.
+      const first = await writer.write({ slug: 'same', body: 'first' });
+      for (let tries = 0; seen.length < 1 && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = await writer.write({ slug: 'same', body: 'second' });
+      expect([first.name, second.name]).toEqual(['2026-11-25_120000_same.md', '2026-11-25_120000_same-2.md']);
+      for (let tries = 0; !seen.includes(second.name) && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort();
+      await watching;
+      expect(seen).toContain(second.name);
+      expect(new Set(seen)).toEqual(new Set([first.name, second.name]));
+    });
   });
 });
 

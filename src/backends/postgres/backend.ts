@@ -122,8 +122,7 @@ class PostgresBackend implements PostgresStore {
       handoff.data,
       JSON.stringify(meta),
     ];
-    const first = await this.#driver.query<{ name: string }>('write', this.#sql.publishFirst, values, 'idempotent');
-    if (first[0]) return first[0].name;
+    if ((await this.#driver.execute('write', this.#sql.publishFirst, values, 'idempotent')) === 1) return `${handoff.stamp}_${handoff.slug}.md`;
     // The name is taken (or this write already landed): the collision path, still one round trip.
     const rows = await this.#driver.query<{ name: string }>('write', this.#sql.publish, values, 'idempotent');
     return rows[0]!.name;

@@ -112,6 +112,11 @@ export class PostgresDriver {
     return this.withClient(action, replay, async (client) => (await client.query<R>({ ...statement, values: values as unknown[] })).rows);
   }
 
+  /** Runs one statement that returns no rows, prepared under its name; the rows it changed. */
+  async execute(action: string, statement: Statement, values: readonly unknown[], replay: Replay): Promise<number> {
+    return this.withClient(action, replay, async (client) => (await client.query({ ...statement, values: values as unknown[] })).rowCount ?? 0);
+  }
+
   /**
    * Runs `work` on one connection, retrying as described above. `work` must be one statement or a
    * transaction that rolls back whole when its connection fails.
