@@ -29,7 +29,7 @@ export function statementsFor(schema: string): Statements {
   const texts = {
     // $1 id, $2 stamp, $3 slug, $4 project, $5 created_at, $6 offset minutes, $7 data, $8 meta.
     // The usual case, a name nobody has: one plain insert, which reports only how many rows it
-    // inserted (no RETURNING: rows sent back cost a write a tenth of its time). None means the
+    // inserted (no RETURNING: rows sent back cost a write 5 to 10% of its time). None means the
     // name (or the id, for a write sent again) is taken, and the function below sorts it out.
     // The name is announced by the one-time filter, before the insert is tried: a write that
     // finds its name taken announces that name too, which is another handoff's, or this one's
