@@ -39,6 +39,26 @@ export function decodeHandoff(bytes: Uint8Array): { body: string; meta: HandoffM
 }
 
 /**
+ * A handoff's front matter alone, decoding only the bytes up to its closing fence: a store that
+ * indexes the front matter of what it is given need not decode the body too. The same as
+ * `decodeHandoff(bytes).meta`.
+ */
+export function decodeFrontMatter(bytes: Uint8Array): HandoffMeta {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Up to the end of the first line that starts with `---` after the opening one. A block that
+  // closes within that prefix closes at the same place in the whole text (a line break never
+  // occurs inside a UTF-8 sequence); otherwise the whole text is read, as `decodeHandoff` does.
+  const fence = buffer.indexOf('\n---', 3);
+  const lineEnd = fence < 0 ? -1 : buffer.indexOf(0x0a, fence + 4);
+  if (lineEnd >= 0) {
+    const head = decoder.decode(buffer.subarray(0, lineEnd + 1));
+    const parsed = parseFrontMatter(head);
+    if (parsed.body.length < head.length) return parsed.meta;
+  }
+  return decodeHandoff(bytes).meta;
+}
+
+/**
  * When a handoff was written: the `created` instant of its front matter, or, for a file written by
  * hand without one, its name's timestamp read in this machine's local time.
  */

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HandoffStore, postgresStore, type HandoffStoreOptions, type PostgresStore } from '../../src/index.js';
+import { decodeHandoff, HandoffStore, postgresStore, type HandoffStoreOptions, type PostgresStore } from '../../src/index.js';
 import { startProxy, type PostgresProxy } from '../support/postgres-server.mjs';
 import { freshSchema, usePostgres, withSchema } from '../support/postgres.js';
 
@@ -48,14 +48,14 @@ async function failure(run: () => Promise<unknown>): Promise<unknown> {
 
 describe('PostgreSQL store', () => {
   describe('schema', () => {
-    it('is created on first use, by one migration however many stores start at once', async () => {
+    it('is created on first use, each migration applied once however many stores start at once', async () => {
       const schema = freshSchema('migrate');
       const url = withSchema(server().url, schema);
       const stores = Array.from({ length: 12 }, () => backend(url));
       const applied = await Promise.all(stores.map((each) => each.migrate()));
-      expect(applied.reduce((sum, count) => sum + count, 0)).toBe(1);
-      const { rows } = await (await admin()).query(`SELECT version FROM "${schema}".schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(applied.reduce((sum, count) => sum + count, 0)).toBe(2);
+      const { rows } = await (await admin()).query(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       expect(await backend(url).migrate()).toBe(0);
     });
 
@@ -77,6 +77,52 @@ describe('PostgreSQL store', () => {
         state: 'pending',
       });
       expect(rows[0].data.endsWith('\n---\nthe body')).toBe(true);
+    });
+
+    it('refuses a row whose state and columns disagree', async () => {
+      const schema = freshSchema('check');
+      await backend(withSchema(server().url, schema)).migrate();
+      const client = await admin();
+      let id = 0;
+      /** The SQLSTATE of inserting a row with these columns, or undefined when it is taken. */
+      const insert = async (columns: Record<string, string>): Promise<string | undefined> => {
+        id++;
+        const names = ['id', 'name', 'stamp', 'slug', 'created_at', 'created_offset_minutes', 'data', 'meta', ...Object.keys(columns)];
+        const values = [String(id), `'n${id}.md'`, "'s'", "'n'", 'now()', '0', "''", "'{}'", ...Object.values(columns)];
+        return client.query(`INSERT INTO "${schema}".handoffs (${names.join(', ')}) VALUES (${values.join(', ')})`).then(
+          () => undefined,
+          (error: { code?: string }) => error.code,
+        );
+      };
+      expect(await insert({ state: "'lost'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", claim_token: "'t'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", lease_expires_at: 'now()' })).toBe('23514');
+      expect(await insert({ state: "'consumed'" })).toBe('23514');
+      expect(await insert({ state: "'claimed'", claim_token: "'t'", lease_expires_at: 'now()' })).toBeUndefined();
+      expect(await insert({ state: "'consumed'", consumed_at: 'now()' })).toBeUndefined();
+      expect(await insert({ state: "'pending'" })).toBeUndefined();
+    });
+
+    it('keeps as meta exactly the front matter a reader parses, however the block is closed', async () => {
+      const schema = freshSchema('meta');
+      const target = backend(withSchema(server().url, schema));
+      const texts = [
+        '---\ncreated: "2026-11-25T12:00:00.000Z"\ntags: ["a"]\n---\nbody\n---\nlater: "not meta"\n',
+        '---\r\nproject: "/work/p"\r\n---\r\nbody',
+        '---\nplain: some text---\nbody',
+        '---\nfirst: 1\n---x\nsecond: 2\n---\nbody',
+        '---\n---\nempty block',
+        '---\nkey: "unclosed"\n',
+        'no front matter\n---\nkey: 1\n---\n',
+        '---\nname: "é 🚀"\n---  \nbody',
+      ];
+      for (const [index, text] of texts.entries()) {
+        const data = Buffer.from(text);
+        await target.publish({ stamp: '2026-11-25_120000', slug: `m${index}`, createdAt: new Date(), project: undefined, data });
+      }
+      const { rows } = await (await admin()).query(`SELECT data, meta FROM "${schema}".handoffs ORDER BY slug`);
+      expect(rows.map((row: { meta: unknown }) => row.meta)).toEqual(rows.map((row: { data: Buffer }) => decodeHandoff(row.data).meta));
+      expect(rows.map((row: { data: Buffer }) => row.data.toString())).toEqual(texts);
     });
 
     it("records the writer's UTC offset beside the instant", async () => {
@@ -252,6 +298,32 @@ describe('PostgreSQL store', () => {
       expect((await claim.acknowledge()).lost).toEqual([]);
     });
 
+    it('a connection cut while it sits unused between calls is not handed to the next call', async () => {
+      const url = withSchema(server().url, freshSchema('idle'));
+      const s = store({ store: url });
+      await s.write({ slug: 'a', body: 'a' });
+      await s.consume();
+      const { rows } = await (await admin()).query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = 'handoffs' AND pid <> pg_backend_pid()",
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A restore is sent at most once (it renames): it must find a live connection first time.
+      expect((await s.restore({ last: true })).restored).toHaveLength(1);
+    });
+
+    it('with one connection, calls made at once wait their turn and all complete', async () => {
+      const url = withSchema(server().url, freshSchema('one'));
+      const s = store({ store: postgresStore({ url, maxConnections: 1 }) });
+      const written = await Promise.all(Array.from({ length: 20 }, (_, index) => s.write({ slug: `w${index}`, body: String(index) })));
+      expect(new Set(written.map((ref) => ref.name)).size).toBe(20);
+      const [claim, listed] = await Promise.all([s.claim({ limit: 5 }), s.list(), s.write({ slug: 'late', body: 'late' })]);
+      expect(claim.handoffs).toHaveLength(5);
+      expect(listed.length).toBeGreaterThanOrEqual(20);
+      expect((await claim.acknowledge()).lost).toEqual([]);
+      expect((await s.consume()).handoffs).toHaveLength(16);
+    });
+
     it('rides out a server restart: the next call waits for the server and succeeds', async () => {
       const url = withSchema(server().url, freshSchema('restart'));
       const s = store({ store: url });
@@ -286,6 +358,28 @@ describe('PostgreSQL store', () => {
       await watching;
       // Released, it is pending again under the same name, and announced again.
       expect(seen).toEqual([early.name, later.name, early.name]);
+    });
+
+    it('announces a write that found its name taken under the name it got (the taken name may be seen again)', async () => {
+      const url = withSchema(server().url, freshSchema('watch'));
+      const instant = new Date('2026-11-25T12:00:00.000Z');
+      const writer = store({ store: url, now: () => instant, timeZone: 'utc' });
+      const watcher = backend(url);
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const watching = (async () => {
+        for await (const name of watcher.watch({ signal: controller.signal })) seen.push(name);
+      })();
+      // Listening once the pending listing (empty) is done: wait for a first announcement.
+      const first = await writer.write({ slug: 'same', body: 'first' });
+      for (let tries = 0; seen.length < 1 && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const second = await writer.write({ slug: 'same', body: 'second' });
+      expect([first.name, second.name]).toEqual(['2026-11-25_120000_same.md', '2026-11-25_120000_same-2.md']);
+      for (let tries = 0; !seen.includes(second.name) && tries < 500; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      controller.abort();
+      await watching;
+      expect(seen).toContain(second.name);
+      expect(new Set(seen)).toEqual(new Set([first.name, second.name]));
     });
   });
 });

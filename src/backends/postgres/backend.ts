@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { resolve } from 'node:path';
-import { decodeHandoff, instantOf } from '../../handoff/codec.js';
+import { decodeFrontMatter, decodeHandoff, instantOf } from '../../handoff/codec.js';
 import { parseHandoffName } from '../../handoff/name.js';
 import { processRuntime, type Runtime } from '../../runtime.js';
 import type {
@@ -109,7 +109,7 @@ class PostgresBackend implements PostgresStore {
 
   async publish(handoff: NewHandoff): Promise<string> {
     await this.#schema();
-    const { meta } = decodeHandoff(handoff.data);
+    const meta = decodeFrontMatter(handoff.data);
     const values = [
       // Chosen here: a write sent again after a lost reply finds its own row by it.
       randomId(),
@@ -118,11 +118,11 @@ class PostgresBackend implements PostgresStore {
       handoff.project ?? null,
       handoff.createdAt,
       offsetMinutes(meta.created, handoff.createdAt),
-      Buffer.from(handoff.data),
+      // The caller's bytes, not a copy: pg sends a Uint8Array as it is.
+      handoff.data,
       JSON.stringify(meta),
     ];
-    const first = await this.#driver.query<{ name: string }>('write', this.#sql.publishFirst, values, 'idempotent');
-    if (first[0]) return first[0].name;
+    if ((await this.#driver.execute('write', this.#sql.publishFirst, values, 'idempotent')) === 1) return `${handoff.stamp}_${handoff.slug}.md`;
     // The name is taken (or this write already landed): the collision path, still one round trip.
     const rows = await this.#driver.query<{ name: string }>('write', this.#sql.publish, values, 'idempotent');
     return rows[0]!.name;
@@ -347,9 +347,20 @@ function heldClaims(items: readonly ClaimedItem[]): Map<ClaimedItem, PostgresCla
   return held;
 }
 
+/** Random bytes for ids, drawn from the generator 4 KiB at a time rather than 8 bytes a call. */
+const idBytes = Buffer.alloc(4096);
+let idOffset = idBytes.length;
+
 /** A random positive 63-bit id, as text (the column is bigint). */
 function randomId(): string {
-  return (randomBytes(8).readBigUInt64BE() >> 1n).toString();
+  if (idOffset === idBytes.length) {
+    randomFillSync(idBytes);
+    idOffset = 0;
+  }
+  // Each id's bytes are used once: two writers never share an id by sharing the buffer.
+  const id = idBytes.readBigUInt64BE(idOffset) >> 1n;
+  idOffset += 8;
+  return id.toString();
 }
 
 /** A stable positive 63-bit id for a copied handoff: the same source name always gives the same id. */
