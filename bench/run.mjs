@@ -188,7 +188,7 @@ async function benchConsume() {
 
 // ---------------------------------------------------------------------------------------------
 async function benchList() {
-  print('## 3a. `list()`: linear in N, blind to body size');
+  print('## 3a. `list()`: every handoff read (its front matter holds the instant it was written)');
   print();
   print('| N pending | consumed files there | floor (readdir + filter) | `list()` | ratio | `list()` with 100 KB bodies ÷ 100 B bodies |');
   print('| ---: | ---: | ---: | ---: | ---: | ---: |');

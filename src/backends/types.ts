@@ -93,8 +93,13 @@ export interface ClaimRequest {
 export interface ClaimedItem {
   /** The pending name it had (its stamp and slug give its name order). */
   readonly name: string;
-  /** Its bytes, read after the claim took it (never from an earlier look). */
+  /** Its bytes, read after the claim took it (never from an earlier look); empty when `text` is given. */
   readonly data: Uint8Array;
+  /**
+   * Its bytes decoded as UTF-8, when the backend decoded each one as it read it: a claim of many
+   * large handoffs then never holds every body twice (all the bytes, then all the text).
+   */
+  readonly text?: string;
   /** True when it was taken over from an earlier holder whose lease expired or who died. */
   readonly redelivered: boolean;
   /** True for the single file of the old pattern, migrated by the directory store. */

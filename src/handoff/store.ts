@@ -7,12 +7,14 @@ import { retrying } from '../fs/retry.js';
 import type { FileSystem } from '../fs/types.js';
 import { processRuntime, shortTag, type Runtime } from '../runtime.js';
 import { CREATED_KEY, decodeHandoff, encodeHandoff, instantOf } from './codec.js';
-import type { HandoffMeta } from './front-matter.js';
+import { parseFrontMatter, type HandoffMeta } from './front-matter.js';
 import { mergeHandoffs, type MergeBudget } from './merge.js';
 import { describeOrigin } from './origin.js';
 import { formatStamp, normalizeSlug, parseHandoffName, type TimeZone } from './name.js';
 import { openBackend, redactUrl } from './open-backend.js';
 
+
+const NO_BYTES = new Uint8Array(0);
 export type { SkippedHandoff } from '../backends/types.js';
 
 /** Options of {@link HandoffStore}: a directory (`dir`), or another backend (`store`). */
@@ -397,27 +399,31 @@ export class HandoffStore {
       }),
     );
     const items = new Map<string, ClaimedItem>();
-    const handoffs = sortByInstant(
-      claimed.map((item) => {
-        items.set(item.claim, item);
-        const decoded = decode(item.data);
-        const { body, meta } = decoded;
-        const parsed = parseHandoffName(item.name)!;
-        return {
-          name: item.name,
-          path: this.#path(item.claim),
-          slug: parsed.slug,
-          createdAt: decoded.createdAt(parsed),
-          done: false,
-          state: 'claimed' as const,
-          body,
-          meta,
-          redelivered: item.redelivered,
-          legacy: item.legacy === true,
-          claim: item.claim,
-        };
-      }),
-    );
+    // Each item's bytes are dropped as soon as they are decoded, so that at no moment are all the
+    // bodies held twice (as bytes and as text); the claim keeps what acknowledging needs.
+    const taken = claimed as Array<ClaimedItem | undefined>;
+    const decodedHandoffs: ClaimedHandoff[] = [];
+    for (let index = 0; index < taken.length; index++) {
+      const item = taken[index]!;
+      taken[index] = undefined;
+      items.set(item.claim, { ...item, data: NO_BYTES });
+      const decoded = decode(item.text ?? item.data);
+      const parsed = parseHandoffName(item.name)!;
+      decodedHandoffs.push({
+        name: item.name,
+        path: this.#path(item.claim),
+        slug: parsed.slug,
+        createdAt: decoded.createdAt(parsed),
+        done: false,
+        state: 'claimed',
+        body: decoded.body,
+        meta: decoded.meta,
+        redelivered: item.redelivered,
+        legacy: item.legacy === true,
+        claim: item.claim,
+      });
+    }
+    const handoffs = sortByInstant(decodedHandoffs);
     const held = handoffs.map((handoff) => ({ handoff, item: items.get(handoff.claim)! }));
     const byClaim = new Map(held.map(({ handoff, item }) => [item.claim, handoff]));
     const failedClaims = (failed: ReadonlyArray<{ item: ClaimedItem; code: string }>): FailedClaim[] =>
@@ -620,8 +626,8 @@ function failures(failed: ReadonlyArray<{ item: string; code: string }>): Failed
 }
 
 /** Body and front matter; the instant the store recorded becomes `createdAt`, not a meta field. */
-function decode(data: Uint8Array): { body: string; meta: HandoffMeta; createdAt: (name: { stamp: string }) => Date } {
-  const { body, meta } = decodeHandoff(data);
+function decode(data: Uint8Array | string): { body: string; meta: HandoffMeta; createdAt: (name: { stamp: string }) => Date } {
+  const { body, meta } = typeof data === 'string' ? parseFrontMatter(data) : decodeHandoff(data);
   const { [CREATED_KEY]: _created, ...rest } = meta;
   return { body, meta: rest, createdAt: (name) => instantOf(meta, name) };
 }

@@ -3,7 +3,8 @@ import { mapLimit } from '../../concurrency.js';
 import { errorCode } from '../../errors.js';
 import { lstatIfExists, unlinkIfExists } from '../../fs/quiet.js';
 import type { DirEntry, FileSystem } from '../../fs/types.js';
-import { decodeHandoff, inScope } from '../../handoff/codec.js';
+import { inScope } from '../../handoff/codec.js';
+import { parseFrontMatter } from '../../handoff/front-matter.js';
 import { DONE_SUFFIX, formatHandoffName, formatStamp, parseHandoffName, type HandoffName } from '../../handoff/name.js';
 import type { Runtime } from '../../runtime.js';
 import type {
@@ -51,12 +52,15 @@ export interface DirectoryBackendOptions {
 }
 
 /** Why a claim must leave a handoff alone, judged from its bytes; `undefined` when it may take it. */
-function refusal(data: Uint8Array, request: ClaimRequest): 'other-project' | 'own-session' | undefined {
-  const { meta } = decodeHandoff(data);
+function refusal(text: string, request: ClaimRequest): 'other-project' | 'own-session' | undefined {
+  const { meta } = parseFrontMatter(text);
   if (!inScope(meta, request.project)) return 'other-project';
   if (request.session !== undefined && meta.sessionId === request.session) return 'own-session';
   return undefined;
 }
+
+const UTF8 = new TextDecoder();
+const NO_BYTES = new Uint8Array(0);
 
 /** Files claimed and read at once. */
 const CONCURRENCY = 16;
@@ -191,7 +195,7 @@ export class DirectoryBackend implements HandoffBackend {
         skipped.push({ name: source.from, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
         return undefined;
       }
-      const reason = refusal(peeked, request);
+      const reason = refusal(UTF8.decode(peeked), request);
       if (reason) {
         skipped.push({ name: source.from, reason });
         return undefined;
@@ -221,14 +225,16 @@ export class DirectoryBackend implements HandoffBackend {
       skipped.push({ name, reason: 'unreadable', code: errorCode(error) ?? 'UNKNOWN' });
       return undefined;
     }
-    const reason = refusal(data, request);
+    // Decoded as read, so the bytes can go before the next file is read (see ClaimedItem.text).
+    const text = UTF8.decode(data);
+    const reason = refusal(text, request);
     if (reason) {
       // The name now held another handoff than the one looked at; it goes back.
       await this.release([{ ...item, data }]);
       skipped.push({ name, reason });
       return undefined;
     }
-    return { ...item, data };
+    return { ...item, data: NO_BYTES, text };
   }
 
   async acknowledge(items: readonly ClaimedItem[], at: Date): Promise<AcknowledgeOutcome> {
