@@ -16,7 +16,7 @@ import { installClaude, type TranscriptLine } from '../lib/claude.js';
 import { claudeSession, type ClaudeSession } from '../lib/claude-session.js';
 import { HANDOFFS_COMMAND, handoffs, initClaude } from '../lib/handoffs-cli.js';
 import { tempHome, type TempHome } from '../lib/home.js';
-import { lineShape, scrubPaths } from '../lib/transcript-shape.js';
+import { scrubPaths, transcriptShape } from '../lib/transcript-shape.js';
 
 // The transcripts in test/fixtures/transcripts/claude/ are what the real client writes. This
 // suite runs the scripts that produced them again and checks every line has the same shape; with
@@ -66,7 +66,7 @@ describe.skipIf(!claude.ok)('Claude Code 2.1.197 transcripts keep the shapes of 
       await writeFile(path, text);
     }
     const fixture = parse(await readFile(path, 'utf8'));
-    expect(parse(text).map(lineShape)).toEqual(fixture.map(lineShape));
+    expect(transcriptShape(parse(text))).toEqual(transcriptShape(fixture));
   }
 
   const run = (options: { server: AnthropicServer; cwd: string; prompt: string; args?: string[]; apiKey?: string | null; extraEnv?: Record<string, string> }) =>

@@ -25,6 +25,22 @@ export function lineShape(line: TranscriptLine): string {
   return parts.join(' ');
 }
 
+/** Lines that carry the conversation (their order is the session's); the rest are bookkeeping. */
+const CONVERSATION = new Set(['user', 'assistant', 'system', 'attachment']);
+
+/**
+ * A transcript's shapes in the form two runs of one script agree on: the conversation's lines in
+ * order, then the client's bookkeeping lines (`mode`, `queue-operation`, `last-prompt`, …) sorted.
+ * Claude Code writes those from concurrent tasks, so their place among each other varies from run
+ * to run (seen: two `mode` lines before or after a `queue-operation` pair).
+ */
+export function transcriptShape(lines: readonly TranscriptLine[]): { conversation: string[]; bookkeeping: string[] } {
+  const conversation: string[] = [];
+  const bookkeeping: string[] = [];
+  for (const line of lines) (CONVERSATION.has(String(line.type)) ? conversation : bookkeeping).push(lineShape(line));
+  return { conversation, bookkeeping: bookkeeping.sort() };
+}
+
 function contentShape(content: unknown): string {
   if (typeof content === 'string') return 'string';
   if (!Array.isArray(content)) return typeof content;
