@@ -214,6 +214,20 @@ describe('offline first', () => {
   });
 });
 
+describe('project scope across machines', () => {
+  it("a handoff scoped to a clone reaches the next session in a clone of the same name at another path on another machine, and not another project's", async () => {
+    const remote = `file://${join(root.root, 'remote.git')}`;
+    const laptop = machine('laptop', remote);
+    const container = machine('container', remote);
+    await laptop.store.write({ slug: 'app', body: 'for the app, wherever it is cloned', meta: { project: '/Users/me/src/app' } });
+    await laptop.store.write({ slug: 'tools', body: 'for the tools repository', meta: { project: '/Users/me/src/tools' } });
+    const start = await container.store.start({ project: '/workspace/app' });
+    expect(bodies(start)).toEqual(['for the app, wherever it is cloned']);
+    expect(start.skipped.map((skip) => skip.reason)).toEqual(['other-project']);
+    expect(bodies(await container.store.start({ project: '/workspace/tools' }))).toEqual(['for the tools repository']);
+  });
+});
+
 describe('faults', () => {
   let server: HttpGitServer;
   beforeEach(async () => {

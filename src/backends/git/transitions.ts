@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Runtime } from '../../runtime.js';
 import type { ClaimedItem } from '../types.js';
 import type { StateRecord } from './record.js';
@@ -46,9 +46,18 @@ export function withoutClaim(record: StateRecord): StateRecord {
   return rest;
 }
 
-/** Whether a handoff scoped to `project` belongs to a claim for `wanted` (unscoped ones belong to every project). */
+/**
+ * Whether a handoff scoped to `project` belongs to a claim for `wanted`: an unscoped one belongs to
+ * every project; a scoped one to the same path, or to a clone of the same folder name elsewhere.
+ * Every handoff under one remote's namespace was written in a clone of that repository, and clones
+ * live at different paths on different machines (`/Users/me/app`, `/workspace/app`): the folder
+ * name is what they share. Two projects of one remote with the same folder name (rare: explicit
+ * `--project` paths) are then one project.
+ */
 export function inScope(project: string | undefined, wanted: string | undefined): boolean {
-  return wanted === undefined || project === undefined || resolve(project) === wanted;
+  if (wanted === undefined || project === undefined) return true;
+  const path = resolve(project);
+  return path === wanted || basename(path) === basename(wanted);
 }
 
 /**
